@@ -1,0 +1,161 @@
+/**
+ * @fileoverview What the running daemon exposes to its front ends (HTTP API,
+ * status page, metrics, mon client protocol, CLI). Front ends depend on this
+ * interface, never on the engine's internals.
+ */
+import type { AlertEvent, HostCheckResult } from './types.ts';
+import type { Config } from './model.ts';
+
+export type HostState = 'up' | 'down' | 'degraded' | 'unknown';
+/** mon's opstatus names for a service. */
+export type ServiceStatus = 'ok' | 'fail' | 'untested';
+
+export interface HostStatus {
+  host: string;
+  state: HostState;
+  /** When the state last changed (ms). */
+  since?: number;
+  lastCheck?: number;
+  latencyMs?: number;
+  summary?: string;
+  detail?: string;
+  disabled: boolean;
+  /** Excluded from this service by exclude_hosts. */
+  excluded: boolean;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  metrics?: Record<string, number>;
+}
+
+export interface ServiceStatusView {
+  watch: string;
+  service: string;
+  description?: string;
+  status: ServiceStatus;
+  /** mon opstatus number: 0 fail, 1 ok, 7 untested. */
+  opstatus: number;
+  lastOpstatus: number;
+  exitCode?: number;
+  lastCheck?: number;
+  lastSuccess?: number;
+  lastFailure?: number;
+  firstFailure?: number;
+  /** When the service entered its current status. */
+  since?: number;
+  nextCheck?: number;
+  intervalMs?: number;
+  durationMs?: number;
+  running: boolean;
+  /** Overdue by more than two intervals. */
+  overdue: boolean;
+  summary: string;
+  detail: string;
+  consecutiveFailures: number;
+  failureCount: number;
+  alertsSent: number;
+  lastAlert?: number;
+  disabled: boolean;
+  acked: boolean;
+  ackComment?: string;
+  ackAt?: number;
+  depend?: string;
+  dependOk?: boolean;
+  monitor: string;
+  hosts: HostStatusView[];
+}
+export type HostStatusView = HostStatus;
+
+export interface WatchStatusView {
+  watch: string;
+  disabled: boolean;
+  hosts: string[];
+  services: ServiceStatusView[];
+}
+
+export interface StatusSnapshot {
+  startedAt: number;
+  now: number;
+  schedulerRunning: boolean;
+  configFile: string;
+  watches: WatchStatusView[];
+  disabledHosts: string[];
+}
+
+/** One record of history as the store keeps it. */
+export interface HistoryRecord {
+  id: string;
+  kind: 'alert' | 'failure' | 'event';
+  at: number;
+  watch: string;
+  service: string;
+  type: string;
+  host?: string;
+  summary: string;
+  detail?: string;
+  /** For alerts: plugin and its arguments as mon's alerthist shows them. */
+  plugin?: string;
+  args?: string;
+}
+
+export interface OutboxEntry {
+  id: string;
+  eventId: string;
+  target: string;
+  plugin: string;
+  watch: string;
+  service: string;
+  type: string;
+  state: 'pending' | 'delivered' | 'given-up';
+  attempts: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+export interface HistoryQuery {
+  watch?: string;
+  service?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+  kind?: HistoryRecord['kind'];
+}
+
+export type EngineEventName = 'event' | 'result' | 'reload' | 'state';
+
+/** Control surface of a running daemon. Every mutating call is audited by the caller. */
+export interface Runtime {
+  config(): Config;
+  status(): StatusSnapshot;
+  history(q: HistoryQuery): HistoryRecord[];
+  outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[];
+  disableHost(host: string): void;
+  enableHost(host: string): void;
+  disableService(watch: string, service: string): void;
+  enableService(watch: string, service: string): void;
+  disableWatch(watch: string): void;
+  enableWatch(watch: string): void;
+  /** Throws RuntimeError('not-failing') when the service is not failing. */
+  ack(watch: string, service: string, comment: string, user?: string): void;
+  /** Runs the check now (mon's `test monitor`). */
+  testNow(watch: string, service: string): Promise<void>;
+  /** Re-reads the config file; keeps the running one on error and throws it. */
+  reload(): Promise<void>;
+  stopScheduler(): void;
+  startScheduler(): void;
+  /** Subscribe to events as they are produced; returns an unsubscribe function. */
+  on(name: 'event', fn: (e: AlertEvent) => void): () => void;
+  on(name: 'result', fn: (r: { watch: string; service: string; at: number; hosts: Record<string, HostCheckResult> }) => void): () => void;
+  on(name: 'state', fn: () => void): () => void;
+}
+
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: 'unknown-watch' | 'unknown-service' | 'unknown-host' | 'not-failing' | 'config' | 'busy',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
