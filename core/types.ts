@@ -181,6 +181,12 @@ export interface AlertEvent {
   test?: boolean;
   /** Environment lines of the service (mon's VAR=value). */
   env?: Record<string, string>;
+  /** Last failing run of the service (MON_LAST_FAILURE); for down events defaults to `at`. */
+  lastFailure?: number;
+  /** Last successful run of the service (MON_LAST_SUCCESS). */
+  lastSuccess?: number;
+  /** Full output of the run before this one (MON_LAST_OUTPUT). */
+  lastOutput?: string;
 }
 
 /** Per-check view handed to `Alert.observe` after every run of its service. */
