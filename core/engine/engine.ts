@@ -1,0 +1,647 @@
+/**
+ * @fileoverview The running daemon: loads a config, schedules every service,
+ * runs checks under deadlines and the maxprocs limit, feeds results to the pure
+ * state machine, and hands its events to the dispatcher. Front ends (API, mon
+ * protocol, CLI) use it through the Runtime interface only.
+ */
+import { EventEmitter } from 'node:events';
+import cron from 'node-cron';
+import type { AlertEvent, AlertPlugin, GroupChecker, HostCheckResult, HostChecker, Logger, MonitorPlugin, PluginContext } from '../types.ts';
+import type { Config, PluginRef, Service } from '../model.ts';
+import { serviceId } from '../model.ts';
+import type { HistoryQuery, HistoryRecord, OutboxEntry, Runtime, StatusSnapshot } from '../runtime.ts';
+import { RuntimeError } from '../runtime.ts';
+import { Registry } from '../registry.ts';
+import { TimerQueue, type TimerHandle } from '../timer-queue.ts';
+import { Limiter } from '../limiter.ts';
+import { firstBase, jittered, nextBase } from '../schedule.ts';
+import { outcomeSummary, runWithDeadline } from '../run-check.ts';
+import { errorMessage } from '../errors.ts';
+import { inPeriod } from '../period.ts';
+import * as sm from '../state.ts';
+import type { RunResult, ServiceState } from '../state.ts';
+import { fromGroupResult, fromHostResults } from './aggregate.ts';
+import { createTargets, refKeys, type Target } from './targets.ts';
+import { loadEngineConfig } from './load.ts';
+import { buildSnapshot } from './snapshot.ts';
+import { dependencyView, type DependKind } from './depend.ts';
+import { openPersistence, type Persistence } from './persistence.ts';
+import type { Dispatcher } from '../dispatcher.ts';
+import { createDispatcher } from '../dispatcher.ts';
+
+export interface EngineOptions {
+  configFile: string;
+  log: Logger;
+  now?: () => number;
+  rand?: () => number;
+  registry?: Registry;
+  /** Start with the scheduler stopped (mon -S). */
+  stopped?: boolean;
+  /** Keep no store (for `vigil test`). @default true */
+  persist?: boolean;
+}
+
+/** Everything the engine keeps about one service while it runs. */
+export interface ServiceRuntime {
+  id: string;
+  model: Service;
+  /** All hosts of the group, config order. */
+  groupHosts: string[];
+  plugin?: MonitorPlugin;
+  checker?: HostChecker | GroupChecker;
+  targets: Map<string, Target>;
+  refKey: Map<PluginRef, string>;
+  state: ServiceState;
+  base?: number;
+  nextDue?: number;
+  timer?: TimerHandle;
+  cronTask?: { stop(): void | Promise<void> };
+  running: boolean;
+  lastDurationMs?: number;
+  lastLagMs?: number;
+  disabled: boolean;
+  lastOutput?: string;
+  trapTimer?: NodeJS.Timeout;
+  trapDurationTimer?: NodeJS.Timeout;
+  lastTrap?: number;
+}
+
+export interface CheckMetric {
+  watch: string;
+  service: string;
+  host?: string;
+  durationMs: number;
+  ok: boolean;
+  timedOut: boolean;
+  lagMs?: number;
+}
+
+export class Engine implements Runtime {
+  private cfg!: Config;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly now: () => number;
+  private readonly rand: () => number;
+  readonly services = new Map<string, ServiceRuntime>();
+  private readonly queue: TimerQueue<ServiceRuntime>;
+  private limiter = new Limiter(200);
+  private readonly shutdown = new AbortController();
+  private readonly emitter = new EventEmitter();
+  private schedulerRunning = true;
+  private stoppedSince?: number;
+  readonly startedAt: number;
+  disabledHosts = new Set<string>();
+  disabledWatches = new Set<string>();
+  disabledServices = new Set<string>();
+  private persistence?: Persistence;
+  dispatcher!: Dispatcher;
+  private saveTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(private readonly opts: EngineOptions) {
+    this.log = opts.log;
+    this.now = opts.now ?? Date.now;
+    this.rand = opts.rand ?? Math.random;
+    this.registry = opts.registry ?? new Registry();
+    this.startedAt = this.now();
+    this.queue = new TimerQueue((svc, at) => void this.runDue(svc, at), this.now);
+    this.emitter.setMaxListeners(0);
+    if (opts.stopped) {
+      this.schedulerRunning = false;
+      this.stoppedSince = this.startedAt;
+    }
+  }
+
+  /** Loads the config, restores saved state, sends startup alerts and starts scheduling. */
+  static async start(opts: EngineOptions): Promise<Engine> {
+    const e = new Engine(opts);
+    const cfg = await loadEngineConfig(opts.configFile, e.registry);
+    e.cfg = cfg;
+    e.limiter.setMax(cfg.maxprocs);
+    if (opts.persist !== false) e.persistence = openPersistence(cfg, e.log);
+    const saved = e.persistence?.loadServiceStates() ?? {};
+    const op = e.persistence?.loadOperatorState();
+    if (op) {
+      op.disabledHosts.forEach((h) => e.disabledHosts.add(h));
+      op.disabledWatches.forEach((w) => e.disabledWatches.add(w));
+      op.disabledServices.forEach((s) => e.disabledServices.add(s));
+    }
+    e.dispatcher = createDispatcher({
+      store: e.persistence?.store,
+      resolve: (key: string) => e.resolveTarget(key),
+      log: e.log.child({ part: 'dispatcher' }),
+      now: e.now,
+      onMetric: (name: string, labels: Record<string, string>) => e.emitter.emit('metric', name, labels),
+    });
+    for (const w of cfg.watches) {
+      for (const s of w.services) {
+        const svc = await e.buildService(s, cfg);
+        const old = saved[svc.id] as ServiceState | undefined;
+        if (old) svc.state = sm.adoptState(old, s, svc.groupHosts);
+        e.services.set(svc.id, svc);
+      }
+    }
+    for (const svc of e.services.values()) await e.startTargets(svc);
+    await e.dispatcher.resume();
+    for (const svc of e.services.values()) e.sendStartup(svc);
+    for (const svc of e.services.values()) e.schedule(svc, true);
+    e.saveTimer = setInterval(() => e.saveStates(), 5000);
+    e.saveTimer.unref();
+    e.log.info({ config: cfg.file, services: e.services.size, watches: cfg.watches.length }, 'vigil started');
+    return e;
+  }
+
+  config(): Config {
+    return this.cfg;
+  }
+
+  // ------------------------------------------------------------------ building
+
+  private pluginContext(cfg: Config, s: Service, groupHosts: string[], part: string): PluginContext {
+    return {
+      log: this.log.child({ watch: s.watch, service: s.name, plugin: part }),
+      now: this.now,
+      configDir: cfg.dir,
+      stateDir: cfg.stateDir,
+      watch: s.watch,
+      service: s.name,
+      hosts: groupHosts,
+      env: s.env,
+    };
+  }
+
+  private async buildService(s: Service, cfg: Config): Promise<ServiceRuntime> {
+    const groupHosts = cfg.hostgroups[s.watch] ?? [s.watch];
+    let plugin: MonitorPlugin | undefined;
+    let checker: HostChecker | GroupChecker | undefined;
+    if (s.monitor) {
+      plugin = await this.registry.get('monitor', s.monitor.plugin);
+      if (!plugin) throw new Error(`unknown monitor plugin "${s.monitor.plugin}"`);
+      checker = await plugin.create(s.monitor.options as never, this.pluginContext(cfg, s, groupHosts, s.monitor.plugin));
+    }
+    const targets = await createTargets(
+      s,
+      (name) => this.registry.get('alert', name) as Promise<AlertPlugin | undefined>,
+      (ref) => this.pluginContext(cfg, s, groupHosts, ref.plugin),
+    );
+    return {
+      id: serviceId(s.watch, s.name),
+      model: s,
+      groupHosts,
+      plugin,
+      checker,
+      targets,
+      refKey: refKeys(targets),
+      state: sm.initialState(s, groupHosts),
+      running: false,
+      disabled: this.disabledServices.has(serviceId(s.watch, s.name)),
+    };
+  }
+
+  private async startTargets(svc: ServiceRuntime): Promise<void> {
+    const hosts: Record<string, 'up' | 'down' | 'degraded' | 'unknown'> = {};
+    for (const h of svc.groupHosts) hosts[h] = svc.state.hosts[h]?.state ?? 'unknown';
+    for (const t of svc.targets.values()) {
+      if (t.duplicateOf || !t.alert.start) continue;
+      try {
+        await t.alert.start(hosts);
+      } catch (err) {
+        this.log.error({ watch: svc.model.watch, service: svc.model.name, plugin: t.ref.plugin, err: errorMessage(err) }, 'alert start failed; it will be retried on the next check');
+      }
+    }
+  }
+
+  private resolveTarget(key: string): { plugin: string; alert: import('../types.ts').Alert } | undefined {
+    const slash = key.indexOf('/', key.indexOf('/') + 1);
+    const svc = this.services.get(key.slice(0, slash));
+    const t = svc?.targets.get(key);
+    return t ? { plugin: t.ref.plugin, alert: t.alert } : undefined;
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  private schedule(svc: ServiceRuntime, first = false): void {
+    svc.timer?.cancel();
+    svc.timer = undefined;
+    if (this.closed) return;
+    const s = svc.model;
+    if (s.cron) {
+      if (!svc.cronTask) {
+        const task = cron.schedule(s.cron, (ctx) => void this.runDue(svc, ctx.date.getTime()), { noOverlap: false });
+        svc.cronTask = task;
+      }
+      return;
+    }
+    if (!s.intervalMs) return; // trap-only service: never scheduled, as in mon
+    const now = this.now();
+    const interval = svc.state.status === 'fail' && s.failureIntervalMs ? s.failureIntervalMs : s.intervalMs;
+    svc.base = first || svc.base === undefined ? firstBase(now, { intervalMs: interval }, this.cfg.randstartMs, this.rand) : nextBase(svc.base, now, interval);
+    svc.nextDue = jittered(svc.base, now, { intervalMs: interval, randskewMs: s.randskewMs }, this.rand);
+    svc.timer = this.queue.schedule(svc.nextDue, svc);
+  }
+
+  /** A service is due: run it unless something says not to; then schedule the next run. */
+  private async runDue(svc: ServiceRuntime, dueAt: number): Promise<void> {
+    if (this.closed || this.services.get(svc.id) !== svc) return;
+    const s = svc.model;
+    try {
+      if (svc.running) {
+        this.log.warn({ watch: s.watch, service: s.name }, 'previous check still running; skipping this run');
+        this.emitter.emit('skipped', svc);
+        return;
+      }
+      if (!this.schedulerRunning) return;
+      if (s.excludePeriod && inPeriod(s.excludePeriod, this.now())) return;
+      const monDep = s.monitordepend ?? (s.depBehavior === 'm' ? s.depend : undefined);
+      if (monDep && !this.dependOk(svc, 'monitor')) return;
+      svc.lastLagMs = Math.max(0, this.now() - dueAt);
+      await this.runCheck(svc);
+    } catch (err) {
+      this.log.error({ watch: s.watch, service: s.name, err: errorMessage(err) }, 'check run failed inside vigil');
+    } finally {
+      if (!s.cron && this.services.get(svc.id) === svc) this.schedule(svc);
+    }
+  }
+
+  /** Hosts this run checks: the group minus disabled, excluded and hm-dependency hosts. */
+  runHosts(svc: ServiceRuntime): string[] {
+    const s = svc.model;
+    let hosts = svc.groupHosts.filter((h) => !this.disabledHosts.has(h) && !s.excludeHosts.includes(h));
+    const hostDep = s.hostdepend ?? (s.depBehavior === 'hm' ? s.depend : undefined);
+    if (hostDep) {
+      const failing = dependencyView(this, svc, 'host').failingSummaries;
+      hosts = hosts.filter((h) => !failing.some((sum) => sum.includes(h)));
+    }
+    return hosts;
+  }
+
+  /** Runs one check of a service now and processes its result. */
+  async runCheck(svc: ServiceRuntime): Promise<RunResult | undefined> {
+    const s = svc.model;
+    if (!svc.checker || !svc.plugin || !s.monitor) return undefined;
+    const hosts = this.runHosts(svc);
+    if (hosts.length === 0 && !s.allowEmptyGroup) {
+      this.log.debug({ watch: s.watch, service: s.name }, 'no hosts to check (all disabled or excluded)');
+      return undefined;
+    }
+    svc.running = true;
+    this.emitter.emit('state');
+    const started = this.now();
+    try {
+      const result = svc.plugin.scope === 'group' ? await this.runGroup(svc, hosts, started) : await this.runHostsCheck(svc, hosts, started);
+      svc.lastDurationMs = result.durationMs;
+      this.process(svc, result);
+      return result;
+    } finally {
+      svc.running = false;
+      this.emitter.emit('state');
+    }
+  }
+
+  private async runHostsCheck(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {
+    const s = svc.model;
+    const checker = svc.checker as HostChecker;
+    const results: Record<string, HostCheckResult> = {};
+    const t0 = performance.now();
+    await Promise.all(
+      hosts.map(async (host) => {
+        const release = await this.limiter.acquire();
+        try {
+          const o = await runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(host, signal));
+          if (o.kind === 'ok') {
+            const r = normaliseHostResult(o.value);
+            if (r.latencyMs === undefined) r.latencyMs = Math.round(o.durationMs * 100) / 100;
+            results[host] = r;
+          } else {
+            results[host] = { ok: false, summary: outcomeSummary(o), latencyMs: Math.round(o.durationMs) };
+            if (o.kind === 'error') this.log.warn({ watch: s.watch, service: s.name, host, err: errorMessage(o.error.cause) }, 'monitor plugin threw');
+          }
+          this.emitter.emit('check', {
+            watch: s.watch,
+            service: s.name,
+            host,
+            durationMs: o.durationMs,
+            ok: results[host]!.ok,
+            timedOut: o.kind === 'timeout',
+            lagMs: svc.lastLagMs,
+          } satisfies CheckMetric);
+        } finally {
+          release();
+        }
+      }),
+    );
+    return fromHostResults(hosts, results, started, performance.now() - t0);
+  }
+
+  private async runGroup(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {
+    const s = svc.model;
+    const checker = svc.checker as GroupChecker;
+    const st = svc.state;
+    const run = {
+      watch: s.watch,
+      service: s.name,
+      description: s.description,
+      lastSummary: st.lastCheck !== undefined ? st.summary : undefined,
+      lastOutput: svc.lastOutput,
+      lastFailure: st.lastFailure,
+      firstFailure: st.firstFailure,
+      lastSuccess: st.lastSuccess,
+      dependStatus: s.depend ? this.dependOk(svc, 'alert') : undefined,
+    };
+    const release = await this.limiter.acquire();
+    try {
+      const o = await runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(hosts, signal, run));
+      this.emitter.emit('check', { watch: s.watch, service: s.name, durationMs: o.durationMs, ok: o.kind === 'ok' && o.value.ok, timedOut: o.kind === 'timeout', lagMs: svc.lastLagMs } satisfies CheckMetric);
+      if (o.kind === 'ok') return fromGroupResult(hosts, o.value, started, o.durationMs);
+      if (o.kind === 'error') this.log.warn({ watch: s.watch, service: s.name, err: errorMessage(o.error.cause) }, 'monitor plugin threw');
+      const summary = outcomeSummary(o);
+      return fromGroupResult(hosts, { ok: false, summary, detail: '', output: `${summary}\n`, exitCode: 1 }, started, o.durationMs);
+    } finally {
+      release();
+    }
+  }
+
+  // ------------------------------------------------------------------ results and events
+
+  private stateContext(svc: ServiceRuntime): sm.StateContext {
+    const s = svc.model;
+    const alertDep = s.alertdepend ?? (s.depBehavior === 'a' ? s.depend : undefined);
+    return {
+      service: s,
+      groupHosts: svc.groupHosts.filter((h) => !this.disabledHosts.has(h)),
+      now: this.now(),
+      inPeriod: (spec, at) => inPeriod(spec, at),
+      alertDependOk: alertDep ? this.dependOk(svc, 'alert') : true,
+      disabled: svc.disabled || this.disabledWatches.has(s.watch),
+      schedulerStopped: !this.schedulerRunning,
+    };
+  }
+
+  /** Feeds one run's result (monitor or trap) through the state machine. */
+  process(svc: ServiceRuntime, result: RunResult): void {
+    const s = svc.model;
+    const prevStatus = svc.state.status;
+    const out = sm.applyResult(svc.state, result, this.stateContext(svc));
+    svc.state = out.state;
+    svc.lastOutput = result.output;
+    if (prevStatus !== 'fail' && out.state.status === 'fail') {
+      this.persistence?.appendHistory({ id: `${svc.id}/failure/${result.at}`, kind: 'failure', at: result.at, watch: s.watch, service: s.name, type: 'failure', summary: out.state.summary, detail: result.detail });
+    }
+    this.emitter.emit('result', { watch: s.watch, service: s.name, at: result.at, hosts: result.hosts });
+    this.observe(svc, result);
+    this.routeHostEvents(svc, out.hostEvents);
+    this.deliver(svc, out.deliveries);
+    this.emitter.emit('state');
+  }
+
+  private observe(svc: ServiceRuntime, result: RunResult): void {
+    const obs = { watch: svc.model.watch, service: svc.model.name, at: result.at, hosts: result.hosts };
+    for (const t of svc.targets.values()) {
+      if (t.duplicateOf || !t.alert.observe) continue;
+      try {
+        const p = t.alert.observe(obs);
+        if (p && typeof (p as Promise<void>).catch === 'function') {
+          (p as Promise<void>).catch((err) => this.log.warn({ watch: svc.model.watch, service: svc.model.name, plugin: t.ref.plugin, err: errorMessage(err) }, 'alert observe failed'));
+        }
+      } catch (err) {
+        this.log.warn({ watch: svc.model.watch, service: svc.model.name, plugin: t.ref.plugin, err: errorMessage(err) }, 'alert observe failed');
+      }
+    }
+  }
+
+  private routeHostEvents(svc: ServiceRuntime, events: AlertEvent[]): void {
+    for (const ev of events) {
+      this.emitter.emit('event', ev);
+      this.log.info({ watch: ev.watch, service: ev.service, host: ev.host, summary: ev.result?.summary ?? ev.summary }, ev.type);
+      const items = [...svc.targets.values()].filter((t) => !t.duplicateOf && t.events.includes(ev.type)).map((t) => ({ event: ev, target: t.key }));
+      if (items.length) this.dispatcher.dispatch(items);
+    }
+  }
+
+  private deliver(svc: ServiceRuntime, deliveries: sm.Delivery[]): void {
+    const items: Array<{ event: AlertEvent; target: string }> = [];
+    const announced = new Set<string>();
+    for (const d of deliveries) {
+      if (!announced.has(d.event.id)) {
+        announced.add(d.event.id);
+        this.emitter.emit('event', d.event);
+        this.log.info({ watch: d.event.watch, service: d.event.service, summary: d.event.summary, period: d.period }, d.event.type);
+      }
+      const key = svc.refKey.get(d.ref);
+      const t = key ? svc.targets.get(key) : undefined;
+      if (!t) {
+        this.log.error({ watch: svc.model.watch, service: svc.model.name, plugin: d.ref.plugin }, 'state machine chose an alert the engine does not know; this is a bug');
+        continue;
+      }
+      if (!t.events.includes(d.event.type)) continue;
+      items.push({ event: d.event, target: t.key });
+    }
+    if (items.length) this.dispatcher.dispatch(items);
+  }
+
+  private sendStartup(svc: ServiceRuntime): void {
+    const out = sm.startup(svc.state, this.stateContext(svc));
+    svc.state = out.state;
+    this.deliver(svc, out.deliveries);
+  }
+
+  dependOk(svc: ServiceRuntime, kind: DependKind): boolean {
+    return dependencyView(this, svc, kind).ok;
+  }
+
+  // ------------------------------------------------------------------ Runtime: reads
+
+  status(): StatusSnapshot {
+    return buildSnapshot(this, { schedulerRunning: this.schedulerRunning, stoppedSince: this.stoppedSince });
+  }
+
+  history(q: HistoryQuery): HistoryRecord[] {
+    return this.persistence?.history(q) ?? [];
+  }
+
+  outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[] {
+    return this.persistence?.outbox(q) ?? [];
+  }
+
+  on(name: 'event' | 'result' | 'state' | 'check' | 'metric' | 'skipped' | 'reload', fn: (...args: any[]) => void): () => void {
+    this.emitter.on(name, fn);
+    return () => this.emitter.off(name, fn);
+  }
+
+  // ------------------------------------------------------------------ Runtime: operator actions
+
+  private svcOrThrow(watch: string, service: string): ServiceRuntime {
+    if (!this.cfg.watches.some((w) => w.name === watch)) throw new RuntimeError('unknown-watch', `there is no watch "${watch}"`);
+    const svc = this.services.get(serviceId(watch, service));
+    if (!svc) throw new RuntimeError('unknown-service', `watch "${watch}" has no service "${service}"`);
+    return svc;
+  }
+
+  private saveOperatorState(): void {
+    this.persistence?.saveOperatorState({
+      disabledHosts: [...this.disabledHosts],
+      disabledWatches: [...this.disabledWatches],
+      disabledServices: [...this.disabledServices],
+    });
+    this.emitter.emit('state');
+  }
+
+  disableHost(host: string): void {
+    if (!Object.values(this.cfg.hostgroups).some((hs) => hs.includes(host))) throw new RuntimeError('unknown-host', `host "${host}" is in no hostgroup`);
+    this.disabledHosts.add(host);
+    this.saveOperatorState();
+  }
+  enableHost(host: string): void {
+    this.disabledHosts.delete(host);
+    this.saveOperatorState();
+  }
+  disableService(watch: string, service: string): void {
+    const svc = this.svcOrThrow(watch, service);
+    const out = sm.disableAlerts(svc.state, this.stateContext(svc));
+    svc.state = out.state;
+    this.deliver(svc, out.deliveries);
+    svc.disabled = true;
+    this.disabledServices.add(svc.id);
+    this.saveOperatorState();
+  }
+  enableService(watch: string, service: string): void {
+    const svc = this.svcOrThrow(watch, service);
+    svc.disabled = false;
+    this.disabledServices.delete(svc.id);
+    this.saveOperatorState();
+  }
+  disableWatch(watch: string): void {
+    if (!this.cfg.watches.some((w) => w.name === watch)) throw new RuntimeError('unknown-watch', `there is no watch "${watch}"`);
+    this.disabledWatches.add(watch);
+    this.saveOperatorState();
+  }
+  enableWatch(watch: string): void {
+    if (!this.cfg.watches.some((w) => w.name === watch)) throw new RuntimeError('unknown-watch', `there is no watch "${watch}"`);
+    this.disabledWatches.delete(watch);
+    this.saveOperatorState();
+  }
+  ack(watch: string, service: string, comment: string, user = ''): void {
+    const svc = this.svcOrThrow(watch, service);
+    if (svc.state.status !== 'fail') throw new RuntimeError('not-failing', `${watch}/${service} is not failing; there is nothing to acknowledge`);
+    const out = sm.acknowledge(svc.state, `${user}: ${comment}`, this.stateContext(svc));
+    svc.state = out.state;
+    this.deliver(svc, out.deliveries);
+    this.saveStates();
+    this.emitter.emit('state');
+  }
+  async testNow(watch: string, service: string): Promise<void> {
+    const svc = this.svcOrThrow(watch, service);
+    if (svc.running) throw new RuntimeError('busy', `${watch}/${service} is being checked right now`);
+    await this.runCheck(svc);
+  }
+  stopScheduler(): void {
+    this.schedulerRunning = false;
+    this.stoppedSince = this.now();
+    this.emitter.emit('state');
+  }
+  startScheduler(): void {
+    this.schedulerRunning = true;
+    this.stoppedSince = undefined;
+    this.emitter.emit('state');
+  }
+
+  /** A trap arrived for a service (mon protocol): processed like a monitor exit. */
+  trap(watch: string, service: string, status: number, summary: string, detail: string): void {
+    const svc = this.svcOrThrow(watch, service);
+    const at = this.now();
+    svc.lastTrap = at;
+    const hosts = svc.groupHosts.filter((h) => !this.disabledHosts.has(h));
+    const ok = status === 0;
+    const output = `${summary}\n\n${detail}`;
+    const perHost: Record<string, HostCheckResult> = {};
+    for (const h of hosts) perHost[h] = { ok, summary: ok ? 'ok' : summary };
+    this.process(svc, { at, durationMs: 0, ok, summary, detail, output, exitCode: status, source: 'trap', hosts: perHost, failedHosts: ok ? [] : hosts, degradedHosts: [] });
+  }
+
+  /** Re-reads the config; on error keeps the running one and throws the error. */
+  async reload(): Promise<void> {
+    const cfg = await loadEngineConfig(this.opts.configFile, this.registry);
+    const fresh = new Map<string, ServiceRuntime>();
+    try {
+      for (const w of cfg.watches) for (const s of w.services) fresh.set(serviceId(s.watch, s.name), await this.buildService(s, cfg));
+    } catch (err) {
+      for (const svc of fresh.values()) await closeService(svc, this.log);
+      throw err;
+    }
+    // Commit: the new config replaces the old one, state carries over.
+    const old = this.services;
+    for (const [id, svc] of fresh) {
+      const prev = old.get(id);
+      if (prev) {
+        svc.state = sm.adoptState(prev.state, svc.model, svc.groupHosts);
+        svc.base = prev.base;
+        svc.lastOutput = prev.lastOutput;
+      }
+      svc.disabled = this.disabledServices.has(id);
+    }
+    for (const svc of old.values()) {
+      svc.timer?.cancel();
+      await svc.cronTask?.stop();
+    }
+    this.cfg = cfg;
+    this.limiter.setMax(cfg.maxprocs);
+    this.services.clear();
+    for (const [id, svc] of fresh) this.services.set(id, svc);
+    for (const svc of old.values()) void closeService(svc, this.log);
+    for (const svc of fresh.values()) {
+      await this.startTargets(svc);
+      this.schedule(svc, svc.base === undefined);
+    }
+    this.saveStates();
+    this.log.info({ config: cfg.file, services: this.services.size }, 'config reloaded');
+    this.emitter.emit('reload');
+    this.emitter.emit('state');
+  }
+
+  private saveStates(): void {
+    if (!this.persistence) return;
+    const states: Record<string, unknown> = {};
+    for (const [id, svc] of this.services) states[id] = svc.state;
+    this.persistence.saveServiceStates(states);
+  }
+
+  /** Stops scheduling, aborts in-flight checks, gives running alerts `graceMs` to finish. */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.stop();
+    clearInterval(this.saveTimer);
+    this.shutdown.abort(new Error('vigil is shutting down'));
+    for (const svc of this.services.values()) {
+      await svc.cronTask?.stop();
+    }
+    this.saveStates();
+    await this.dispatcher.drain(graceMs);
+    this.dispatcher.close();
+    for (const svc of this.services.values()) await closeService(svc, this.log);
+    this.persistence?.close();
+    this.log.info({}, 'vigil stopped');
+  }
+}
+
+function normaliseHostResult(r: unknown): HostCheckResult {
+  if (!r || typeof r !== 'object' || typeof (r as HostCheckResult).ok !== 'boolean') {
+    return { ok: false, summary: 'monitor plugin returned no result (expected { ok, summary })' };
+  }
+  const x = r as HostCheckResult;
+  return { ...x, summary: typeof x.summary === 'string' ? x.summary : String(x.summary ?? '') };
+}
+
+async function closeService(svc: ServiceRuntime, log: Logger): Promise<void> {
+  const closers: Array<Promise<void> | undefined> = [];
+  try {
+    closers.push(svc.checker?.close?.());
+  } catch {}
+  for (const t of svc.targets.values()) {
+    try {
+      closers.push(t.alert.close?.());
+    } catch {}
+  }
+  const results = await Promise.allSettled(closers.filter(Boolean));
+  for (const r of results) if (r.status === 'rejected') log.warn({ service: svc.id, err: errorMessage(r.reason) }, 'plugin close failed');
+}

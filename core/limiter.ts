@@ -1,0 +1,48 @@
+/**
+ * @fileoverview A counting semaphore: at most `max` checks in flight (mon's maxprocs;
+ * 0 = unlimited). Waiters are served first come, first served.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private max: number) {}
+
+  get inFlight(): number {
+    return this.active;
+  }
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  setMax(max: number): void {
+    this.max = max;
+    this.drain();
+  }
+
+  /** Resolves when a slot is free; call the returned function exactly once to release it. */
+  acquire(): Promise<() => void> | (() => void) {
+    if (this.max === 0 || this.active < this.max) {
+      this.active++;
+      return this.releaser();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve(this.releaser())));
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.active--;
+      this.drain();
+    };
+  }
+
+  private drain(): void {
+    while (this.waiting.length && (this.max === 0 || this.active < this.max)) {
+      this.active++;
+      this.waiting.shift()!();
+    }
+  }
+}
