@@ -1,0 +1,247 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, chmodSync, existsSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { openStore, StoreError, deliveryId, storeOptionsFromConfig, type NewDelivery } from '../../core/store.ts';
+import { toStoreError } from '../../core/store/store-error.ts';
+import type { AlertEvent } from '../../core/types.ts';
+import type { HistoryRecord } from '../../core/runtime.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const tmp = () => mkdtempSync(join(tmpdir(), 'vigil-store-'));
+
+function event(n: number, type: AlertEvent['type'] = 'down', service = 'http'): AlertEvent {
+  return {
+    id: `web/${service}/-/1000/${n}`,
+    type,
+    watch: 'web',
+    service,
+    hosts: ['127.0.0.2', '127.0.0.3'],
+    failedHosts: ['127.0.0.2'],
+    summary: `127.0.0.2 refused ${n}`,
+    detail: 'connect ECONNREFUSED',
+    output: '127.0.0.2 refused\nconnect ECONNREFUSED\n',
+    at: 1000 + n,
+    count: n,
+    incident: 'web/http/1000',
+  };
+}
+
+function delivery(n: number, target = 'web/http/always/alerts/0', type: AlertEvent['type'] = 'down'): NewDelivery {
+  const e = event(n, type);
+  return { id: deliveryId(e.id, target), target, plugin: 'email', event: e, createdAt: 5000 + n };
+}
+
+function rec(id: string, at: number, over: Partial<HistoryRecord> = {}): HistoryRecord {
+  return { id, kind: 'alert', at, watch: 'web', service: 'http', type: 'alert', summary: `s ${id}`, ...over };
+}
+
+test('history: appends, filters, keeps the newest N oldest-first, ignores a repeated id', () => {
+  const dir = tmp();
+  const s = openStore(dir);
+  s.appendHistory(rec('a', 100, { kind: 'failure', type: 'failure' }));
+  s.appendHistory(rec('b', 200, { plugin: 'email', args: 'ops@example.com', detail: 'd', host: '127.0.0.2' }));
+  s.appendHistory(rec('c', 300, { service: 'smtp' }));
+  s.appendHistory(rec('b', 999, { summary: 'duplicate' }));
+  assert.deepEqual(s.history({}).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(s.history({ kind: 'alert' }).map((r) => r.id), ['b', 'c']);
+  assert.deepEqual(s.history({ service: 'http' }).map((r) => r.id), ['a', 'b']);
+  assert.deepEqual(s.history({ since: 150, until: 250 }).map((r) => r.id), ['b']);
+  assert.deepEqual(s.history({ limit: 2 }).map((r) => r.id), ['b', 'c']);
+  assert.deepEqual(s.history({ watch: 'nope' }), []);
+  const b = s.history({ since: 200, until: 200 })[0]!;
+  assert.deepEqual(b, rec('b', 200, { plugin: 'email', args: 'ops@example.com', detail: 'd', host: '127.0.0.2' }));
+  s.close();
+  rmSync(dir, { recursive: true });
+});
+
+test('retention: prunes by age and by count, never pending outbox rows', () => {
+  const dir = tmp();
+  let now = 10 * 86_400_000;
+  const s = openStore(dir, { retentionMs: 86_400_000, maxHistory: 3, now: () => now });
+  for (let i = 0; i < 6; i++) s.appendHistory(rec(`r${i}`, now - 3 * 86_400_000 + i * 86_400_000));
+  s.enqueue([delivery(1), delivery(2)]);
+  s.markDelivered(deliveryId(event(1).id, 'web/http/always/alerts/0'), now - 2 * 86_400_000);
+  const removed = s.prune();
+  // r0..r1 too old (more than a day before now), then the count limit of 3 drops nothing more (r2..r5 = 4 -> 3).
+  assert.deepEqual(s.history({}).map((r) => r.id), ['r3', 'r4', 'r5']);
+  assert.equal(removed.history, 3);
+  assert.equal(removed.outbox, 1);
+  assert.deepEqual(s.pending().map((p) => p.event.count), [2]);
+  now += 100 * 86_400_000;
+  s.prune();
+  assert.equal(s.pending().length, 1, 'a pending delivery is never pruned, however old');
+  s.close();
+  rmSync(dir, { recursive: true });
+});
+
+test('outbox: enqueue is idempotent by id, keeps order, and survives reopening', () => {
+  const dir = tmp();
+  let s = openStore(dir);
+  const first = s.enqueue([delivery(1), delivery(2, 'web/http/always/upalerts/0', 'up'), delivery(3)]);
+  assert.equal(first.length, 3);
+  assert.equal(first[0]!.state, 'pending');
+  assert.equal(first[0]!.attempts, 0);
+  assert.deepEqual(first[0]!.event, event(1));
+  assert.equal(s.enqueue([delivery(1), delivery(4)]).length, 1, 'a delivery already in the outbox is not written twice');
+  const id2 = first[1]!.id;
+  s.markFailed(first[0]!.id, 9000, 'connect ECONNREFUSED 127.0.0.1:2525');
+  s.markDelivered(id2, 7000);
+  s.markGivenUp(first[2]!.id, 8000, 'target gone');
+  s.close();
+
+  s = openStore(dir, { now: () => 10_000 });
+  const pending = s.pending();
+  assert.deepEqual(pending.map((p) => p.event.count), [1, 4]);
+  assert.equal(pending[0]!.attempts, 1);
+  assert.equal(pending[0]!.nextAttemptAt, 9000);
+  assert.equal(pending[0]!.lastError, 'connect ECONNREFUSED 127.0.0.1:2525');
+  const all = s.list({});
+  assert.deepEqual(all.map((e) => e.state), ['pending', 'given-up', 'delivered', 'pending']);
+  const done = s.list({ state: 'delivered' });
+  assert.equal(done.length, 1);
+  assert.equal(done[0]!.deliveredAt, 7000);
+  assert.equal(done[0]!.type, 'up');
+  assert.equal(done[0]!.plugin, 'email');
+  assert.equal(s.list({ state: 'given-up' })[0]!.lastError, 'target gone');
+  assert.equal(s.list({ limit: 1 }).length, 1);
+  // A finished delivery does not go back to pending.
+  s.markFailed(id2, 1, 'late');
+  assert.equal(s.list({ state: 'delivered' })[0]!.lastError, undefined);
+  s.close();
+  rmSync(dir, { recursive: true });
+});
+
+test('operator state and service states round-trip through a restart', () => {
+  const dir = tmp();
+  let s = openStore(dir);
+  s.setOperatorState({
+    disabledHosts: ['127.0.0.2'],
+    disabledWatches: ['db'],
+    disabledServices: [{ watch: 'web', service: 'http' }],
+    acks: [{ watch: 'web', service: 'smtp', comment: 'on it', user: 'alice', at: 42 }],
+  });
+  s.setDisabled('host', '127.0.0.3', true);
+  s.setDisabled('host', '127.0.0.2', false);
+  s.setDisabled('service', 'web/dns', true);
+  s.setAck({ watch: 'web', service: 'dns', comment: 'known', at: 43 });
+  s.clearAck('web', 'smtp');
+  s.saveServiceStates({ 'web/http': { status: 'fail', seq: 3, hosts: { a: 1 } }, 'web/smtp': { status: 'ok' } });
+  s.saveServiceStates({ 'web/http': { status: 'ok', seq: 4 } });
+  s.close();
+  s = openStore(dir);
+  const op = s.getOperatorState();
+  assert.deepEqual(op.disabledHosts, ['127.0.0.3']);
+  assert.deepEqual(op.disabledWatches, ['db']);
+  assert.deepEqual(
+    op.disabledServices.sort((a, b) => a.service.localeCompare(b.service)),
+    [{ watch: 'web', service: 'dns' }, { watch: 'web', service: 'http' }],
+  );
+  assert.deepEqual(op.acks, [{ watch: 'web', service: 'dns', comment: 'known', at: 43 }]);
+  assert.deepEqual(s.loadServiceStates(), { 'web/http': { status: 'ok', seq: 4 } });
+  s.close();
+  rmSync(dir, { recursive: true });
+});
+
+test('the file is WAL with synchronous=FULL and lives at state_dir/vigil.db', () => {
+  const dir = join(tmp(), 'nested', 'var');
+  const s = openStore(dir);
+  assert.equal(s.file, join(dir, 'vigil.db'));
+  assert.ok(existsSync(join(dir, 'vigil.db')));
+  assert.ok(existsSync(join(dir, 'vigil.db-wal')), 'WAL mode leaves a -wal file beside the store');
+  s.close();
+  const out = execFileSync('sqlite3', [join(dir, 'vigil.db'), 'PRAGMA journal_mode;'], { encoding: 'utf8' });
+  assert.equal(out.trim(), 'wal');
+});
+
+test('a file that is not a store gives a StoreError naming the file and the recovery', () => {
+  const dir = tmp();
+  const file = join(dir, 'vigil.db');
+  writeFileSync(file, 'this is not sqlite at all, just text that someone copied here\n'.repeat(200));
+  assert.throws(
+    () => openStore(dir),
+    (err: unknown) => {
+      assert.ok(err instanceof StoreError);
+      assert.equal(err.code, 'VIGIL_ERR_STORE');
+      assert.equal(err.problem, 'corrupt');
+      assert.match(err.message, new RegExp(`${file.replace(/[.]/g, '\\.')} is damaged`));
+      assert.match(err.message, /move the file aside/);
+      assert.match(err.message, /Lost with it: alert\/failure history, undelivered alerts/);
+      return true;
+    },
+  );
+  rmSync(dir, { recursive: true });
+});
+
+test('a store with damaged pages is refused at open, not at the first alert', () => {
+  const dir = tmp();
+  const s = openStore(dir);
+  for (let i = 0; i < 400; i++) s.appendHistory(rec(`r${i}`, i, { detail: 'x'.repeat(200) }));
+  s.close();
+  const file = join(dir, 'vigil.db');
+  assert.ok(!existsSync(file + '-wal') || statSync(file + '-wal').size === 0, 'close checkpoints the WAL into the file');
+  const size = statSync(file).size;
+  assert.ok(size > 8 * 4096);
+  const fd = openSync(file, 'r+');
+  const junk = Buffer.alloc(4096 * 3, 0xa5);
+  writeSync(fd, junk, 0, junk.length, 4096 * 2); // pages 3..5: b-tree pages of the tables
+  closeSync(fd);
+  assert.throws(() => openStore(dir), (err: unknown) => err instanceof StoreError && err.problem === 'corrupt' && /move the file aside/.test(err.message));
+  rmSync(dir, { recursive: true });
+});
+
+test('a state directory vigil cannot write gives a StoreError saying what to check', () => {
+  const dir = tmp();
+  // Root ignores file modes, so the open runs in a child process as an unprivileged user when we are root.
+  const existing = join(dir, 'has-db');
+  openStore(existing).close();
+  const empty = join(dir, 'empty');
+  execFileSync('mkdir', ['-p', empty]);
+  chmodSync(dir, 0o755);
+  chmodSync(empty, 0o555);
+  chmodSync(existing, 0o555);
+  chmodSync(join(existing, 'vigil.db'), 0o444);
+  const script =
+    `const { openStore } = await import(${JSON.stringify(join(ROOT, 'core/store.ts'))});` +
+    `for (const d of process.argv.slice(1)) { try { openStore(d).close(); console.log('opened'); }` +
+    ` catch (e) { console.log(JSON.stringify({ code: e.code, problem: e.problem, message: e.message })); } }`;
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, empty, existing], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: dir },
+    ...asUser,
+  });
+  const results = out.trim().split('\n').map((l) => JSON.parse(l) as { code: string; problem: string; message: string });
+  assert.equal(results.length, 2);
+  for (const r of results) {
+    assert.equal(r.code, 'VIGIL_ERR_STORE');
+    assert.equal(r.problem, 'unwritable');
+    assert.match(r.message, /vigil\.db/);
+    assert.match(r.message, /writable by the user vigil runs as/);
+  }
+  chmodSync(empty, 0o755);
+  chmodSync(existing, 0o755);
+  rmSync(dir, { recursive: true });
+});
+
+test('disk full and unknown I/O errors map to typed errors', () => {
+  const full = toStoreError(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }), '/var/lib/vigil/vigil.db', 'write');
+  assert.equal(full.problem, 'full');
+  assert.match(full.message, /\/var\/lib\/vigil\/vigil\.db: the disk is full/);
+  const io = toStoreError(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' }), '/x/vigil.db', 'write');
+  assert.equal(io.problem, 'io');
+  assert.equal(toStoreError(Object.assign(new Error('ro'), { code: 'SQLITE_READONLY_DBMOVED' }), '/x', 'write').problem, 'unwritable');
+});
+
+test('store options come from the config\'s store object, with clear errors', () => {
+  assert.deepEqual(storeOptionsFromConfig({}), {});
+  assert.deepEqual(storeOptionsFromConfig({ store: { retention: '7d', max_history: 500 } }), { retentionMs: 7 * 86_400_000, maxHistory: 500 });
+  assert.throws(() => storeOptionsFromConfig({ store: { retention: 'forever', max_histroy: 1 } }), (err: Error) => {
+    assert.match(err.message, /store\/retention: must be a duration like "30d"/);
+    assert.match(err.message, /store\/max_histroy: unknown key; expected "retention", "max_history"/);
+    return true;
+  });
+});
