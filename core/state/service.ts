@@ -1,0 +1,147 @@
+/**
+ * @fileoverview One run's result -> new service state + deliveries + host
+ * events: mon's `process_event` (mon-reference.md a.8), pure.
+ *
+ *   previous \ run   failure                              success
+ *   untested         fail; alerts as usual (first fail)   ok; nothing sent
+ *   ok               fail; first failure = now; alerts    ok; nothing sent
+ *   fail             fail; alerts (throttled)             ok; upalerts where a down alert went out;
+ *                                                          outage counters cleared
+ */
+import type { Service } from '../model.ts';
+import type { AlertEvent } from '../types.ts';
+import { doAlert } from './alert.ts';
+import { applyHosts } from './hosts.ts';
+import { periodMemory, recount } from './init.ts';
+import type { FailureFacts } from './policy.ts';
+import type { Delivery, RunResult, ServiceState, StateContext } from './types.ts';
+
+export const NO_SUMMARY = '(NO SUMMARY)';
+
+/** mon: the first output line, or "(NO SUMMARY)" when it is blank. */
+export function failureSummary(result: Pick<RunResult, 'summary' | 'output'>): string {
+  const first = result.summary.trim() ? result.summary : (result.output.split('\n')[0] ?? '');
+  return first.trim() ? first : NO_SUMMARY;
+}
+
+/** Full output as a mon alert gets it on stdin; built from summary and detail when the plugin gave none. */
+export function fullOutput(result: Pick<RunResult, 'summary' | 'detail' | 'output'>): string {
+  if (result.output) return result.output;
+  return result.detail ? `${result.summary}\n${result.detail}\n` : `${result.summary}\n`;
+}
+
+export function applyResult(
+  prev: ServiceState,
+  result: RunResult,
+  ctx: StateContext,
+): { state: ServiceState; deliveries: Delivery[]; hostEvents: AlertEvent[] } {
+  const state = structuredClone(prev);
+  const previous = state.status;
+  state.lastStatus = previous;
+  state.lastCheck = result.at;
+  if (result.exitCode !== undefined) state.exitCode = result.exitCode;
+  else delete state.exitCode;
+  const deliveries = result.ok ? onSuccess(state, result, ctx) : onFailure(state, result, ctx);
+  if (state.status !== previous) state.lastChange = ctx.now;
+  const hostEvents = applyHosts(state, result, ctx);
+  recount(state, ctx.service);
+  return { state, deliveries, hostEvents };
+}
+
+function onFailure(state: ServiceState, result: RunResult, ctx: StateContext): Delivery[] {
+  const { now } = ctx;
+  const summary = failureSummary(result);
+  const output = fullOutput(result);
+  state.failureCount += 1;
+  state.consecutiveFailures += 1;
+  state.lastFailure = now;
+  if (state.status !== 'fail') state.firstFailure = now;
+  state.status = 'fail';
+  state.summary = summary;
+  state.detail = result.detail;
+  state.output = output;
+
+  const facts: FailureFacts = {
+    now,
+    exitCode: result.exitCode ?? 1,
+    consecutiveFailures: state.consecutiveFailures,
+    summary,
+    output,
+    prevSummary: state.lastFailSummary.trim() ? state.lastFailSummary : NO_SUMMARY,
+    prevOutput: state.lastFailOutput,
+  };
+  const deliveries = doAlert(
+    state,
+    {
+      kind: 'alert',
+      facts,
+      fields: {
+        summary,
+        detail: result.detail,
+        output,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        since: state.firstFailure ?? now,
+        // read when the event is built: unack_summary may have reset the counter
+        get count() {
+          return state.consecutiveFailures;
+        },
+        failedHosts: result.failedHosts,
+        source: result.source,
+      },
+    },
+    ctx,
+  );
+  // Compared by the next failure (alertevery, unack_summary), so set after do_alert as in mon.
+  state.lastFailSummary = summary;
+  state.lastFailOutput = output;
+  state.lastFailDetail = result.detail;
+  return deliveries;
+}
+
+function onSuccess(state: ServiceState, result: RunResult, ctx: StateContext): Delivery[] {
+  const wasFailing = state.status === 'fail';
+  let deliveries: Delivery[] = [];
+  if (wasFailing && hasUpalerts(ctx.service)) {
+    // mon sends the output of the last failing run with the upalert, not this one's.
+    deliveries = doAlert(
+      state,
+      {
+        kind: 'upalert',
+        fields: {
+          summary: state.lastFailSummary,
+          detail: state.lastFailDetail,
+          output: state.lastFailOutput,
+          exitCode: 0,
+          ...(state.firstFailure !== undefined ? { since: state.firstFailure } : {}),
+          count: state.consecutiveFailures,
+          failedHosts: result.failedHosts,
+          source: result.source,
+        },
+      },
+      ctx,
+    );
+  }
+  state.status = 'ok';
+  state.summary = result.summary;
+  state.detail = result.detail;
+  state.output = result.output;
+  state.lastSuccess = ctx.now;
+  state.consecutiveFailures = 0;
+  delete state.ack;
+  delete state.firstFailure;
+  for (const p of ctx.service.periods) {
+    const m = periodMemory(state, p.key);
+    m.alertSent = 0;
+    m.downSent = false;
+    m.failCount = 0;
+    delete m.firstFailTime;
+    delete m.windowStart;
+    // alertevery strict: a recovery does not restart the timer.
+    if (p.alertevery?.mode !== 'strict') delete m.lastAlert;
+  }
+  return deliveries;
+}
+
+function hasUpalerts(service: Service): boolean {
+  return service.periods.some((p) => p.upalerts.length > 0);
+}
