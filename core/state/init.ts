@@ -46,7 +46,9 @@ export function adoptState(old: ServiceState, service: Service, hosts: string[])
   for (const p of service.periods) {
     const kept = old.periods[p.key];
     // A state saved before downSent existed: a sent alert this outage was a down alert.
-    next.periods[p.key] = kept ? { ...freshPeriod(), downSent: kept.alertSent > 0, ...structuredClone(kept) } : freshPeriod();
+    next.periods[p.key] = kept
+      ? { ...freshPeriod(), ...structuredClone(kept), downSent: kept.downSent ?? kept.alertSent > 0 }
+      : freshPeriod();
   }
   recount(next, service);
   return next;
