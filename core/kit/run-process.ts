@@ -259,3 +259,17 @@ async function socketPair(): Promise<{ childEnd: net.Socket; ourEnd: net.Socket;
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const TIMEOUT_TEXT = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
+
+/** JSON Schema for a timeout option written like mon's time values: `30s`, `500ms`, `2m`. */
+export const TIMEOUT_SCHEMA = { type: 'string', pattern: TIMEOUT_TEXT.source } as const;
+
+/** Milliseconds of `30s` / `500ms` / `2m` / `1h`; throws a readable error otherwise. */
+export function parseTimeout(text: string): number {
+  const m = TIMEOUT_TEXT.exec(text);
+  if (!m) throw new Error(`timeout "${text}" is not a time value; write it like 30s, 500ms or 2m`);
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(n * unit);
+}

@@ -1,0 +1,52 @@
+/**
+ * @fileoverview The `log` alert: one JSON line per event (service and host events),
+ * to stdout or appended to a file, for log shippers and for seeing what the engine
+ * decided. The service's VAR=value environment is left out: it may hold secrets.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { defineAlert, HOST_EVENTS, SERVICE_EVENTS, type AlertEvent } from '../core/types.ts';
+
+export interface LogAlertOptions {
+  /** File to append to (relative to the config's directory). Absent: stdout. */
+  file?: string;
+}
+
+/** The line written for one event: every field but `env`, plus readable times. */
+export function eventLine(e: AlertEvent): string {
+  const { env: _secretsMaybe, ...rest } = e;
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return JSON.stringify({ time: iso(e.at), ...rest, sinceTime: iso(e.since) }) + '\n';
+}
+
+export default defineAlert<LogAlertOptions>({
+  kind: 'alert',
+  name: 'log',
+  apiVersion: 1,
+  description: 'write one JSON line per event to stdout or a file',
+  events: [...SERVICE_EVENTS, ...HOST_EVENTS],
+  optionsSchema: {
+    type: 'object',
+    properties: { file: { type: 'string', minLength: 1 } },
+    additionalProperties: false,
+  },
+  create(options, ctx) {
+    const file = options.file === undefined ? undefined : resolve(ctx.configDir, options.file);
+    let dirReady = false;
+    return {
+      async send(event) {
+        const line = eventLine(event);
+        if (!file) {
+          process.stdout.write(line);
+          return;
+        }
+        if (!dirReady) {
+          await mkdir(dirname(file), { recursive: true });
+          dirReady = true;
+        }
+        // One appendFile per line: O_APPEND keeps lines whole even with other writers.
+        await appendFile(file, line);
+      },
+    };
+  },
+});
