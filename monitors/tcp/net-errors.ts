@@ -1,0 +1,43 @@
+/**
+ * @fileoverview Socket and TLS errors in plain words for summaries, shared by the
+ * tcp and http monitors: "connection refused", not "ECONNREFUSED".
+ */
+
+const WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  EPIPE: 'connection closed by the server while sending',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EHOSTDOWN: 'host is down',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'host name not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed (temporary)',
+  UND_ERR_SOCKET: 'connection closed by the server before a full answer',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
+  HPE_INVALID_CONSTANT: 'answer is not HTTP',
+};
+
+/** TLS verification codes from OpenSSL (err.code) that mean "certificate not trusted". */
+const CERT_HINT = 'set tlsVerify: false, or give the issuing CA with ca: FILE';
+
+/** One short phrase for a network error; falls back to the error's own message. */
+export function describeNetError(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: unknown; reason?: string } | undefined;
+  const cause = e?.cause as { code?: string } | undefined;
+  // undici wraps the socket error; the cause's code is the useful one.
+  const code = e?.code === 'UND_ERR_SOCKET' && cause?.code ? cause.code : e?.code;
+  if (code && WORDS[code]) return WORDS[code]!;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
+    return `TLS certificate not accepted: ${e?.reason ?? e?.message ?? code} (${code}); ${CERT_HINT}`;
+  }
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return `TLS handshake failed: ${e?.message ?? code}`;
+  return e?.message || String(err);
+}
+
+/** True when the abort came from a timeout (AbortSignal.timeout), not a shutdown. */
+export function isTimeoutReason(reason: unknown): boolean {
+  return (reason as { name?: string } | undefined)?.name === 'TimeoutError';
+}

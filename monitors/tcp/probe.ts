@@ -1,0 +1,124 @@
+/**
+ * @fileoverview One tcp probe: connect (optionally TLS), walk the dialog, close.
+ * Closes with a reset (RST) unless the dialog has a polite goodbye, so thousands
+ * of probes leave no TIME_WAIT sockets behind on this side.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { HostCheckResult } from '../../core/types.ts';
+import type { Dialog } from './dialog.ts';
+import { describeNetError, isTimeoutReason } from './net-errors.ts';
+
+export interface ProbeTarget {
+  /** Address for net.connect (IPv6 without brackets). */
+  host: string;
+  port: number;
+  /** `127.0.0.1:25` / `[::1]:25` for summaries. */
+  label: string;
+  /** SNI name: the servername option, or the host when it is a name (never an IP). */
+  servername?: string;
+}
+
+export interface ProbeOptions {
+  tls?: { rejectUnauthorized: boolean; ca?: Buffer };
+  latencyWarnMs?: number;
+}
+
+const QUIT_GRACE_MS = 2000;
+const noop = () => {};
+
+export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: AbortSignal): Promise<HostCheckResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let stage = 'connecting';
+    let step = 0;
+    let data: Buffer | undefined;
+    let note: string | undefined;
+    let settled = false;
+    const raw = net.connect({ host: t.host, port: t.port, noDelay: true });
+    let sock: net.Socket = raw;
+
+    const finish = (r: HostCheckResult | Error, polite = false) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      sock.removeAllListeners('data');
+      sock.on('error', noop);
+      raw.on('error', noop);
+      if (polite && dialog.quit && !raw.destroyed) {
+        sock.end(dialog.quit);
+        raw.setTimeout(QUIT_GRACE_MS, () => raw.destroy());
+      } else if (raw.connecting || raw.destroyed) {
+        raw.destroy();
+      } else {
+        raw.resetAndDestroy();
+      }
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const fail = (why: string) => finish({ ok: false, summary: `${t.label}: ${why}` });
+
+    const onAbort = () => {
+      if (isTimeoutReason(signal.reason)) fail(`timed out ${stage}`);
+      else finish(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    };
+
+    const nextStep = () => {
+      const s = dialog.steps[step];
+      if (!s) return done();
+      data = undefined;
+      stage = `waiting for ${s.what}`;
+      if (s.send) sock.write(s.send);
+      if (!s.expect) {
+        step++;
+        nextStep();
+      }
+    };
+
+    const judge = (eof: boolean) => {
+      const s = dialog.steps[step];
+      if (!s?.expect) {
+        if (eof) fail(`connection closed by the server ${stage}`);
+        return;
+      }
+      const v = s.expect(data ?? Buffer.alloc(0), eof);
+      if (v === undefined) return;
+      if (v !== true && 'fail' in v) return fail(v.fail);
+      if (note === undefined && v !== true) note = v.note;
+      step++;
+      nextStep();
+    };
+
+    const done = () => {
+      const ms = performance.now() - t0;
+      const latencyMs = Math.round(ms * 1000) / 1000;
+      const degraded = o.latencyWarnMs !== undefined && ms > o.latencyWarnMs;
+      const what = note === undefined ? 'connected' : note;
+      const summary = `${t.label}: ${what} in ${latencyMs} ms${degraded ? ` (over ${o.latencyWarnMs} ms)` : ''}`;
+      finish(degraded ? { ok: true, degraded, summary, latencyMs } : { ok: true, summary, latencyMs }, true);
+    };
+
+    const begin = () => {
+      stage = 'before the first answer';
+      sock.on('data', (chunk: Buffer) => {
+        data = data ? Buffer.concat([data, chunk]) : chunk;
+        judge(false);
+      });
+      sock.on('end', () => judge(true));
+      nextStep();
+    };
+
+    sock.on('error', (err) => fail(`${stage === 'connecting' ? 'connect: ' : ''}${describeNetError(err)}`));
+    raw.once('connect', () => {
+      if (!o.tls) return begin();
+      stage = 'in the TLS handshake';
+      sock = tls.connect({ socket: raw, servername: t.servername, rejectUnauthorized: o.tls.rejectUnauthorized, ca: o.tls.ca });
+      sock.on('error', (err) => fail(describeNetError(err)));
+      sock.once('secureConnect', begin);
+    });
+
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
