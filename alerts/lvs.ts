@@ -1,0 +1,154 @@
+/**
+ * @fileoverview The lvs alert: keeps the real servers of IPVS virtual services in
+ * step with health. It reads the table (`ipvsadm -S -n`), plans the commands that
+ * bring the managed servers in line (alerts/lvs/plan.ts) and runs them one after
+ * another, never through a shell. Host events and every check observation
+ * re-apply the desired state, so a failed ipvsadm is retried and a table edited
+ * by hand is put right at the next check.
+ */
+import { lookup } from 'node:dns/promises';
+import { defineAlert, type Alert, type AlertEvent, type CheckObservation, type Logger, type PluginContext } from '../core/types.ts';
+import { hostKey } from './lvs/address.ts';
+import { SAVE_ARGS } from './lvs/argv.ts';
+import type { IpvsCommand, PoolState, TableService } from './lvs/model.ts';
+import { normalizeOptions, optionsSchema, type LvsOptions, type Normalized } from './lvs/options.ts';
+import { parseIpvsSave } from './lvs/parse-table.ts';
+import { planPool } from './lvs/plan.ts';
+import { poolFromState, stepPool, type HostPool } from './lvs/pool-state.ts';
+import { execIpvsadm, runCommand, SerialQueue, type Exec } from './lvs/runner.ts';
+import { describePool, type ServiceView } from './lvs/view.ts';
+
+export type { LvsOptions } from './lvs/options.ts';
+
+/** Resolves a real server's host name once, at create (IPVS only knows addresses). */
+async function resolveHost(host: string): Promise<string> {
+  return (await lookup(host)).address;
+}
+
+export class LvsAlert implements Alert {
+  private readonly pool = new Map<string, HostPool>();
+  private readonly queue = new SerialQueue();
+  private queued?: Promise<void>;
+  private observedAny = false;
+  private lastWarnings = '';
+  private lastDryRun = '';
+  private lastTable: TableService[] = [];
+
+  constructor(
+    readonly cfg: Normalized,
+    private readonly log: Logger,
+    private readonly exec: Exec = execIpvsadm,
+    private readonly print: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  ) {}
+
+  async start(hosts: Record<string, PoolState>): Promise<void> {
+    for (const [h, state] of Object.entries(hosts)) this.pool.set(hostKey(h), poolFromState(state));
+    // a failure here is logged by apply and retried at the next observe: start must not stop the daemon
+    await this.apply().catch(() => undefined);
+  }
+
+  async observe(obs: CheckObservation): Promise<void> {
+    this.observedAny = true;
+    for (const [h, r] of Object.entries(obs.hosts)) {
+      const key = hostKey(h);
+      const prev = this.pool.get(key) ?? poolFromState('unknown');
+      this.pool.set(key, stepPool(prev, !r.ok ? 'failed' : r.degraded ? 'degraded' : 'ok', this.cfg.fall, this.cfg.rise));
+    }
+    await this.apply().catch(() => undefined);
+  }
+
+  /** The signal is not passed on: applies are shared between callers, and each ipvsadm call has its own 10 s limit. */
+  async send(event: AlertEvent, _signal?: AbortSignal): Promise<void> {
+    if (!event.host || !['host-down', 'host-up', 'host-degraded'].includes(event.type)) return;
+    // with observations the event is only a hint (fall/rise decide); without them it is the state
+    if (!this.observedAny) {
+      const state: PoolState = event.type === 'host-down' ? 'down' : event.type === 'host-up' ? 'up' : 'degraded';
+      this.pool.set(hostKey(event.host), poolFromState(state));
+    }
+    await this.apply();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => undefined);
+  }
+
+  /** Pool state per host as the planner sees it. */
+  health(): Record<string, PoolState> {
+    return Object.fromEntries([...this.pool].map(([h, p]) => [h, p.state]));
+  }
+
+  /** Per virtual service: which servers are in, out or quiescent (as of the last table read). */
+  view(): ServiceView[] {
+    return describePool(this.cfg.managed, this.lastTable, this.health());
+  }
+
+  /** Reads the table and runs the plan; calls that arrive while one waits share it. */
+  apply(): Promise<void> {
+    if (this.queued) return this.queued;
+    const run = this.queue.run(async () => {
+      this.queued = undefined;
+      await this.applyNow();
+    });
+    this.queued = run;
+    return run;
+  }
+
+  private async applyNow(): Promise<void> {
+    const { command, dryRun, managed, policy } = this.cfg;
+    let table: TableService[];
+    try {
+      table = parseIpvsSave((await this.exec([...command, ...SAVE_ARGS])).stdout);
+    } catch (err) {
+      if (!dryRun) {
+        this.log.error({ err, command: [...command, ...SAVE_ARGS].join(' ') }, 'lvs: cannot read the IPVS table; will retry at the next check');
+        throw err;
+      }
+      table = [];
+    }
+    this.lastTable = table;
+    const plan = planPool(managed, policy, this.health(), table);
+    const warnings = plan.warnings.join('\n');
+    if (warnings && warnings !== this.lastWarnings) for (const w of plan.warnings) this.log.warn({}, `lvs: ${w}`);
+    this.lastWarnings = warnings;
+    if (dryRun) return this.printDryRun(plan.commands);
+    const failures: Error[] = [];
+    for (const cmd of plan.commands) {
+      const fields = { op: cmd.op, vservice: cmd.service, server: cmd.server, reason: cmd.reason, argv: [...command, ...cmd.args] };
+      try {
+        const outcome = await runCommand(this.exec, command, cmd);
+        this.log.info({ ...fields, outcome }, `lvs: ${cmd.op} ${cmd.server ?? cmd.service}`);
+      } catch (err) {
+        this.log.error({ ...fields, err }, `lvs: ${cmd.op} failed; will retry`);
+        failures.push(err as Error);
+      }
+    }
+    if (failures.length) throw new Error(failures.map((f) => f.message).join('; '), { cause: failures[0] });
+  }
+
+  private printDryRun(commands: IpvsCommand[]): void {
+    const text = commands.map((c) => [...this.cfg.command, ...c.args].join(' ') + `   # ${c.reason}`).join('\n');
+    if (text === this.lastDryRun) return;
+    this.lastDryRun = text;
+    for (const line of text ? text.split('\n') : []) {
+      this.print(`lvs dry-run: ${line}`);
+      this.log.info({ dryRun: true }, `lvs dry-run: ${line}`);
+    }
+  }
+}
+
+/** Builds the alert from options; `exec` is injected by unit tests only. */
+export async function createLvsAlert(options: LvsOptions, ctx: PluginContext, exec?: Exec): Promise<LvsAlert> {
+  const cfg = await normalizeOptions(options, ctx.hosts ?? [], resolveHost);
+  const log = ctx.log.child({ plugin: 'lvs', watch: ctx.watch, service: ctx.service });
+  return new LvsAlert(cfg, log, exec);
+}
+
+export default defineAlert<LvsOptions>({
+  kind: 'alert',
+  name: 'lvs',
+  apiVersion: 1,
+  description: 'keeps IPVS (LVS) real servers in step with health: removes failing ones, restores recovered ones',
+  events: ['host-down', 'host-up', 'host-degraded'],
+  optionsSchema,
+  create: (options, ctx) => createLvsAlert(options, ctx),
+});
