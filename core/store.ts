@@ -70,7 +70,8 @@ export interface Store {
   markDelivered(id: string, at: number): void;
   /** One more failed attempt; the delivery stays pending until `nextAttemptAt`. */
   markFailed(id: string, nextAttemptAt: number, error: string): void;
-  markGivenUp(id: string, at: number, error: string): void;
+  /** No more attempts. `attempted` (default true) counts this as one more attempt. */
+  markGivenUp(id: string, at: number, error: string, attempted?: boolean): void;
   /** Every pending delivery, in enqueue order. */
   pending(): PendingDelivery[];
   /** Outbox rows, newest first. */

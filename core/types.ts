@@ -204,6 +204,8 @@ export interface Alert {
   observe?(obs: CheckObservation): void | Promise<void>;
   /** Optional: called once after create and after every reload with the current per-host state. */
   start?(hosts: Record<string, 'up' | 'down' | 'degraded' | 'unknown'>): Promise<void>;
+  /** Optional: the longest one `send` may take (e.g. an email digest window); else the dispatcher's bound (30 s). */
+  sendTimeoutMs?: number;
   close?(): Promise<void>;
 }
 

@@ -106,8 +106,8 @@ class SqliteStore implements Store {
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`,
       ),
       givenUp: db.prepare(
-        `UPDATE outbox SET state = 'given-up', finished_at = ?, next_attempt_at = NULL, last_error = ?
-         WHERE id = ? AND state = 'pending'`,
+        `UPDATE outbox SET state = 'given-up', attempts = attempts + ?, finished_at = ?, next_attempt_at = NULL,
+         last_error = ? WHERE id = ? AND state = 'pending'`,
       ),
       pending: db.prepare(`SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq`),
       operator: db.prepare(`SELECT kind, key, value FROM operator`),
@@ -217,8 +217,8 @@ class SqliteStore implements Store {
     this.write('write the outbox of', () => this.st.failed.run(nextAttemptAt, error, id));
   }
 
-  markGivenUp(id: string, at: number, error: string): void {
-    this.write('write the outbox of', () => this.st.givenUp.run(at, error, id));
+  markGivenUp(id: string, at: number, error: string, attempted = true): void {
+    this.write('write the outbox of', () => this.st.givenUp.run(attempted ? 1 : 0, at, error, id));
   }
 
   pending(): PendingDelivery[] {
