@@ -24,7 +24,7 @@ import { fromGroupResult, fromHostResults } from './aggregate.ts';
 import { createTargets, refKeys, type Target } from './targets.ts';
 import { loadEngineConfig } from './load.ts';
 import { buildSnapshot } from './snapshot.ts';
-import { dependencyView, type DependKind } from './depend.ts';
+import { dependencyView, hasDepend, type DependKind } from './depend.ts';
 import { openPersistence, type Persistence } from './persistence.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { createDispatcher } from '../dispatcher.ts';
@@ -39,6 +39,8 @@ export interface EngineOptions {
   stopped?: boolean;
   /** Keep no store (for `vigil test`). @default true */
   persist?: boolean;
+  /** Only load and build: no scheduling, no startup alerts, no deliveries (for `vigil test`). */
+  probeOnly?: boolean;
 }
 
 /** Everything the engine keeps about one service while it runs. */
@@ -93,7 +95,7 @@ export class Engine implements Runtime {
   disabledHosts = new Set<string>();
   disabledWatches = new Set<string>();
   disabledServices = new Set<string>();
-  private persistence?: Persistence;
+  private persistence!: Persistence;
   dispatcher!: Dispatcher;
   private saveTimer?: NodeJS.Timeout;
   private closed = false;
@@ -118,16 +120,16 @@ export class Engine implements Runtime {
     const cfg = await loadEngineConfig(opts.configFile, e.registry);
     e.cfg = cfg;
     e.limiter.setMax(cfg.maxprocs);
-    if (opts.persist !== false) e.persistence = openPersistence(cfg, e.log);
-    const saved = e.persistence?.loadServiceStates() ?? {};
-    const op = e.persistence?.loadOperatorState();
+    e.persistence = openPersistence(cfg, e.log, { volatile: opts.persist === false });
+    const saved = e.persistence.loadServiceStates();
+    const op = e.persistence.loadOperatorState();
     if (op) {
       op.disabledHosts.forEach((h) => e.disabledHosts.add(h));
       op.disabledWatches.forEach((w) => e.disabledWatches.add(w));
       op.disabledServices.forEach((s) => e.disabledServices.add(s));
     }
     e.dispatcher = createDispatcher({
-      store: e.persistence?.store,
+      store: e.persistence.store,
       resolve: (key: string) => e.resolveTarget(key),
       log: e.log.child({ part: 'dispatcher' }),
       now: e.now,
@@ -141,6 +143,7 @@ export class Engine implements Runtime {
         e.services.set(svc.id, svc);
       }
     }
+    if (opts.probeOnly) return e;
     for (const svc of e.services.values()) await e.startTargets(svc);
     await e.dispatcher.resume();
     for (const svc of e.services.values()) e.sendStartup(svc);
@@ -252,8 +255,7 @@ export class Engine implements Runtime {
       }
       if (!this.schedulerRunning) return;
       if (s.excludePeriod && inPeriod(s.excludePeriod, this.now())) return;
-      const monDep = s.monitordepend ?? (s.depBehavior === 'm' ? s.depend : undefined);
-      if (monDep && !this.dependOk(svc, 'monitor')) return;
+      if (hasDepend(svc, 'monitor') && !this.dependOk(svc, 'monitor')) return;
       svc.lastLagMs = Math.max(0, this.now() - dueAt);
       await this.runCheck(svc);
     } catch (err) {
@@ -267,16 +269,21 @@ export class Engine implements Runtime {
   runHosts(svc: ServiceRuntime): string[] {
     const s = svc.model;
     let hosts = svc.groupHosts.filter((h) => !this.disabledHosts.has(h) && !s.excludeHosts.includes(h));
-    const hostDep = s.hostdepend ?? (s.depBehavior === 'hm' ? s.depend : undefined);
-    if (hostDep) {
+    if (hasDepend(svc, 'host')) {
       const failing = dependencyView(this, svc, 'host').failingSummaries;
       hosts = hosts.filter((h) => !failing.some((sum) => sum.includes(h)));
     }
     return hosts;
   }
 
+  /** Runs one check of a service now and returns its result without acting on it (`vigil test`). */
+  async probe(watch: string, service: string): Promise<{ hosts: string[]; result?: RunResult }> {
+    const svc = this.svcOrThrow(watch, service);
+    return { hosts: this.runHosts(svc), result: await this.runCheck(svc, false) };
+  }
+
   /** Runs one check of a service now and processes its result. */
-  async runCheck(svc: ServiceRuntime): Promise<RunResult | undefined> {
+  async runCheck(svc: ServiceRuntime, act = true): Promise<RunResult | undefined> {
     const s = svc.model;
     if (!svc.checker || !svc.plugin || !s.monitor) return undefined;
     const hosts = this.runHosts(svc);
@@ -290,7 +297,7 @@ export class Engine implements Runtime {
     try {
       const result = svc.plugin.scope === 'group' ? await this.runGroup(svc, hosts, started) : await this.runHostsCheck(svc, hosts, started);
       svc.lastDurationMs = result.durationMs;
-      this.process(svc, result);
+      if (act) this.process(svc, result);
       return result;
     } finally {
       svc.running = false;
@@ -365,13 +372,12 @@ export class Engine implements Runtime {
 
   private stateContext(svc: ServiceRuntime): sm.StateContext {
     const s = svc.model;
-    const alertDep = s.alertdepend ?? (s.depBehavior === 'a' ? s.depend : undefined);
     return {
       service: s,
       groupHosts: svc.groupHosts.filter((h) => !this.disabledHosts.has(h)),
       now: this.now(),
       inPeriod: (spec, at) => inPeriod(spec, at),
-      alertDependOk: alertDep ? this.dependOk(svc, 'alert') : true,
+      alertDependOk: this.dependOk(svc, 'alert'),
       disabled: svc.disabled || this.disabledWatches.has(s.watch),
       schedulerStopped: !this.schedulerRunning,
     };
@@ -385,7 +391,7 @@ export class Engine implements Runtime {
     svc.state = out.state;
     svc.lastOutput = result.output;
     if (prevStatus !== 'fail' && out.state.status === 'fail') {
-      this.persistence?.appendHistory({ id: `${svc.id}/failure/${result.at}`, kind: 'failure', at: result.at, watch: s.watch, service: s.name, type: 'failure', summary: out.state.summary, detail: result.detail });
+      this.persistence.appendHistory({ id: `${svc.id}/failure/${result.at}`, kind: 'failure', at: result.at, watch: s.watch, service: s.name, type: 'failure', summary: out.state.summary, detail: result.detail });
     }
     this.emitter.emit('result', { watch: s.watch, service: s.name, at: result.at, hosts: result.hosts });
     this.observe(svc, result);
@@ -456,11 +462,11 @@ export class Engine implements Runtime {
   }
 
   history(q: HistoryQuery): HistoryRecord[] {
-    return this.persistence?.history(q) ?? [];
+    return this.persistence.history(q) ?? [];
   }
 
   outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[] {
-    return this.persistence?.outbox(q) ?? [];
+    return this.persistence.outbox(q) ?? [];
   }
 
   on(name: 'event' | 'result' | 'state' | 'check' | 'metric' | 'skipped' | 'reload', fn: (...args: any[]) => void): () => void {
@@ -478,7 +484,7 @@ export class Engine implements Runtime {
   }
 
   private saveOperatorState(): void {
-    this.persistence?.saveOperatorState({
+    this.persistence.saveOperatorState({
       disabledHosts: [...this.disabledHosts],
       disabledWatches: [...this.disabledWatches],
       disabledServices: [...this.disabledServices],
@@ -619,7 +625,7 @@ export class Engine implements Runtime {
     await this.dispatcher.drain(graceMs);
     this.dispatcher.close();
     for (const svc of this.services.values()) await closeService(svc, this.log);
-    this.persistence?.close();
+    this.persistence.close();
     this.log.info({}, 'vigil stopped');
   }
 }

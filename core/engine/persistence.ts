@@ -1,0 +1,102 @@
+/**
+ * @fileoverview The engine's use of the store, made fault-tolerant: if the store
+ * cannot be opened or written (read-only or full disk, corrupt file), vigil says
+ * so clearly and keeps monitoring; losing history never stops the checks.
+ */
+import type { Logger } from '../types.ts';
+import type { Config } from '../model.ts';
+import type { HistoryQuery, HistoryRecord, OutboxEntry } from '../runtime.ts';
+import { openStore, storeOptionsFromConfig, type Store } from '../store.ts';
+import { errorMessage } from '../errors.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EngineOperatorState {
+  disabledHosts: string[];
+  disabledWatches: string[];
+  /** `watch/service` ids. */
+  disabledServices: string[];
+}
+
+export interface Persistence {
+  /** The durable store, or a throw-away one in a temp directory when that cannot be had. */
+  store: Store;
+  loadServiceStates(): Record<string, unknown>;
+  saveServiceStates(states: Record<string, unknown>): void;
+  loadOperatorState(): EngineOperatorState;
+  saveOperatorState(s: EngineOperatorState): void;
+  appendHistory(rec: HistoryRecord): void;
+  history(q: HistoryQuery): HistoryRecord[];
+  outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[];
+  close(): void;
+}
+
+/** A store in a fresh temp directory, removed on close: same code, no durability. */
+function volatileStore(): { store: Store; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-volatile-'));
+  return { store: openStore(dir), dir };
+}
+
+export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boolean } = {}): Persistence {
+  let store: Store | undefined;
+  let tempDir: string | undefined;
+  if (!opts.volatile) {
+    try {
+      store = openStore(cfg.stateDir, storeOptionsFromConfig(cfg.extra, cfg.file));
+    } catch (err) {
+      log.error(
+        { stateDir: cfg.stateDir, err: errorMessage(err) },
+        'cannot open the state store; monitoring goes on, but alert retries, history and disabled/ack state will not survive a restart until this is fixed',
+      );
+    }
+  }
+  if (!store) ({ store, dir: tempDir } = volatileStore());
+  let lastWriteError = 0;
+  const guard = <T>(what: string, fallback: T, fn: (s: Store) => T): T => {
+    try {
+      return fn(store!);
+    } catch (err) {
+      const now = Date.now();
+      if (now - lastWriteError > 60_000) {
+        lastWriteError = now;
+        log.error({ stateDir: cfg.stateDir, err: errorMessage(err) }, `state store: cannot ${what}; monitoring goes on`);
+      }
+      return fallback;
+    }
+  };
+  return {
+    store,
+    loadServiceStates: () => guard('load service state', {}, (s) => s.loadServiceStates()),
+    saveServiceStates: (states) => guard('save service state', undefined, (s) => s.saveServiceStates(states)),
+    loadOperatorState: () =>
+      guard('load disabled/ack state', { disabledHosts: [], disabledWatches: [], disabledServices: [] }, (s) => {
+        const o = s.getOperatorState();
+        return {
+          disabledHosts: o.disabledHosts,
+          disabledWatches: o.disabledWatches,
+          disabledServices: o.disabledServices.map((x) => `${x.watch}/${x.service}`),
+        };
+      }),
+    saveOperatorState: (o) =>
+      guard('save disabled state', undefined, (s) => {
+        const cur = s.getOperatorState();
+        s.setOperatorState({
+          ...cur,
+          disabledHosts: o.disabledHosts,
+          disabledWatches: o.disabledWatches,
+          disabledServices: o.disabledServices.map((id) => {
+            const i = id.indexOf('/');
+            return { watch: id.slice(0, i), service: id.slice(i + 1) };
+          }),
+        });
+      }),
+    appendHistory: (rec) => guard('write history', undefined, (s) => s.appendHistory(rec)),
+    history: (q) => guard('read history', [], (s) => s.history(q)),
+    outbox: (q) => guard('read the outbox', [], (s) => s.list(q)),
+    close: () => {
+      guard('close', undefined, (s) => s.close());
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}
