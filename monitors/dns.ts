@@ -1,0 +1,170 @@
+/**
+ * @fileoverview The `dns` monitor: asks each host of the group (as a DNS server) one
+ * question and checks rcode, answers and latency; or, with `resolver`, asks one resolver
+ * about each host; or, in `soa-sync` mode, compares each host's zone serial with the
+ * master's (mon's dns.monitor). Own UDP/TCP transport because node's resolver hides
+ * the rcode and the TC bit.
+ */
+import dnsPacket from 'dns-packet';
+import { defineMonitor, type HostCheckResult } from '../core/types.ts';
+import { evaluate } from './dns/evaluate.ts';
+import { compileOptions, optionsSchema, type DnsOptions } from './dns/options.ts';
+import { formatRecord } from './dns/records.ts';
+import { resolveServer, type ResolvedServer, type ServerAddress } from './dns/server-address.ts';
+import { SerialCache } from './dns/soa-serial-cache.ts';
+import { tcpQuery } from './dns/tcp-transport.ts';
+import { UdpTransport, type Exchange } from './dns/udp-transport.ts';
+import { encodeQuery, isTruncated, ptrName, rcodeOf, type QueryTemplate, type RecordType } from './dns/wire.ts';
+
+/** How long the shared master SOA query may take, whatever the callers' own timeouts. */
+const MASTER_TIMEOUT_MS = 10_000;
+
+interface Answered {
+  rcode: string;
+  records: dnsPacket.Answer[];
+  latencyMs: number;
+  via: string;
+}
+
+export default defineMonitor<DnsOptions>({
+  kind: 'monitor',
+  name: 'dns',
+  apiVersion: 1,
+  description: 'DNS: rcode, answers and latency of a query at each host, or SOA serial sync with a master',
+  optionsSchema,
+  create(options, ctx) {
+    const opts = compileOptions(options, ctx.hosts);
+    const udp = new UdpTransport({ maxInFlight: opts.maxInFlight, retransmitMs: opts.retransmitMs });
+    const closing = new AbortController();
+    const templates = new Map<string, QueryTemplate>();
+    const servers = new Map<string, ResolvedServer>();
+    const masterSerial = new SerialCache();
+
+    const template = (name: string, type: RecordType): QueryTemplate => {
+      const key = `${type} ${name}`;
+      let t = templates.get(key);
+      if (!t) {
+        t = encodeQuery(type === 'PTR' ? ptrName(name) : name, type, opts.recursion);
+        if (templates.size < 10_000) templates.set(key, t);
+      }
+      return t;
+    };
+
+    // Numeric addresses are resolved once; names go to the system resolver every time (their address may move).
+    const server = async (s: ServerAddress): Promise<ResolvedServer> => {
+      const key = `${s.host}|${s.port}`;
+      const hit = servers.get(key);
+      if (hit) return hit;
+      const r = await resolveServer(s);
+      if (r.host === r.address || r.host.includes(':')) servers.set(key, r);
+      return r;
+    };
+
+    const ask = async (srv: ResolvedServer, t: QueryTemplate, signal: AbortSignal): Promise<Answered> => {
+      let ex: Exchange;
+      let via = 'UDP';
+      try {
+        if (opts.tcp) {
+          ex = await tcpQuery(srv, t, signal);
+          via = 'TCP';
+        } else {
+          ex = await udp.query(srv, t, signal);
+          if (isTruncated(ex.message)) {
+            const viaTcp = await tcpQuery(srv, t, signal);
+            ex = { message: viaTcp.message, rttMs: ex.rttMs + viaTcp.rttMs };
+            via = 'UDP, truncated, then TCP';
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) throw new Error(`${srv.label}: ${t.type} ${t.name}: no answer over ${via} before the check timed out`, { cause: err });
+        throw new Error(`${srv.label}: ${t.type} ${t.name}: ${(err as Error).message}`, { cause: err });
+      }
+      const rcode = rcodeOf(ex.message);
+      let records: dnsPacket.Answer[];
+      try {
+        records = dnsPacket.decode(ex.message).answers ?? [];
+      } catch (err) {
+        throw new Error(`${srv.label}: ${t.type} ${t.name}: malformed answer (${(err as Error).message})`, { cause: err });
+      }
+      return { rcode, records, latencyMs: ex.rttMs, via };
+    };
+
+    const soaSerial = (a: Answered): number | undefined => {
+      const soa = a.records.find((r) => r.type === 'SOA');
+      return a.rcode === 'NOERROR' && soa?.type === 'SOA' ? soa.data.serial : undefined;
+    };
+
+    const checkQuery = async (host: string, signal: AbortSignal): Promise<HostCheckResult> => {
+      const target = opts.resolver ?? hostServer(host, opts.port);
+      const name = opts.resolver ? stripBrackets(host) : opts.name!;
+      const srv = await server(target);
+      const t = template(name, opts.type);
+      const a = await ask(srv, t, signal);
+      return evaluate({ prefix: `${srv.label}: ${opts.type} ${name}`, type: opts.type, ...a }, opts.expect);
+    };
+
+    const checkSoaSync = async (host: string, signal: AbortSignal): Promise<HostCheckResult> => {
+      const t = template(opts.zone!, 'SOA');
+      const master = opts.master!;
+      const masterSrv = await server(master);
+      const pending = masterSerial.get(async () => {
+        const s = AbortSignal.any([closing.signal, AbortSignal.timeout(MASTER_TIMEOUT_MS)]);
+        const a = await ask(masterSrv, t, s);
+        const serial = soaSerial(a);
+        if (serial === undefined) throw new Error(`${a.rcode}, no SOA record for the zone`);
+        return serial;
+      });
+      const srv = await server(hostServer(host, opts.port));
+      const prefix = `${srv.label}: SOA ${opts.zone}`;
+      const a = await ask(srv, t, signal);
+      const serial = soaSerial(a);
+      const detail = a.records.map((r) => `${r.name} ${r.type} ${formatRecord(r)}`).join('\n');
+      const base = { latencyMs: a.latencyMs, detail, metrics: { latencyMs: a.latencyMs } };
+      if (serial === undefined) return { ok: false, summary: `${prefix}: ${a.rcode}, no SOA record for the zone`, ...base };
+      if (srv.address === masterSrv.address && srv.port === masterSrv.port) {
+        return { ok: true, summary: `${prefix}: serial ${serial} (master)`, ...base, metrics: { ...base.metrics, serial } };
+      }
+      let want: number;
+      try {
+        want = await raceAbort(pending, signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new Error(`${prefix}: cannot compare, master ${master.label} failed: ${(err as Error).message}`, { cause: err });
+      }
+      const metrics = { ...base.metrics, serial, masterSerial: want };
+      if (serial !== want) {
+        return { ok: false, summary: `${prefix}: serial ${serial} differs from master ${master.label} serial ${want}`, ...base, metrics };
+      }
+      return { ok: true, summary: `${prefix}: serial ${serial}, same as master ${master.label}`, ...base, metrics };
+    };
+
+    return {
+      check: opts.mode === 'soa-sync' ? checkSoaSync : checkQuery,
+      async close() {
+        closing.abort(new Error('DNS monitor closed'));
+        udp.close();
+      },
+    };
+  },
+});
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function hostServer(host: string, port: number): ServerAddress {
+  const h = stripBrackets(host);
+  return { label: h, host: h, port };
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * @fileoverview Pure judgement of one DNS answer against the service's expectations:
+ * no I/O, so every rule is unit-tested with hand-made answers.
+ */
+import type { Answer } from 'dns-packet';
+import type { HostCheckResult } from '../../core/types.ts';
+import { formatRecord, type AnswerMatcher } from './records.ts';
+
+export interface Expectations {
+  rcode: string;
+  answers: AnswerMatcher[];
+  minAnswers: number;
+  maxLatencyMs?: number;
+  latencyFails: boolean;
+}
+
+export interface Observed {
+  /** "127.0.0.1: A www.example.test" : who was asked what. */
+  prefix: string;
+  rcode: string;
+  /** All answer records (CNAME chain included). */
+  records: Answer[];
+  /** Record type asked for; only these count for `answers` and `minAnswers`. */
+  type: string;
+  latencyMs: number;
+  /** "UDP", "TCP" or "UDP, truncated, then TCP". */
+  via: string;
+}
+
+const SHOWN = 5;
+
+export function evaluate(o: Observed, e: Expectations): HostCheckResult {
+  const values = o.records.filter((r) => r.type === o.type).map(formatRecord);
+  const all = o.records.map((r) => `${r.name} ${r.type} ${formatRecord(r)}`);
+  const ms = round(o.latencyMs);
+  const detail = [`rcode ${o.rcode} via ${o.via} in ${ms} ms`, ...all].join('\n');
+  const base = { latencyMs: o.latencyMs, detail, metrics: { latencyMs: o.latencyMs, answers: values.length } };
+  const fail = (why: string): HostCheckResult => ({ ok: false, summary: `${o.prefix}: ${why}`, ...base });
+
+  if (o.rcode !== e.rcode) return fail(`${o.rcode} (expected ${e.rcode})`);
+  const missing = e.answers.filter((m) => !values.some((v) => m.test(v)));
+  if (missing.length) {
+    return fail(`no answer matches ${missing.map((m) => JSON.stringify(m.text)).join(', ')} (got ${list(values)})`);
+  }
+  if (values.length < e.minAnswers) {
+    return fail(`${count(values.length)} (${list(values)}), expected at least ${e.minAnswers}`);
+  }
+  const seen = `${o.rcode}, ${count(values.length)}${values.length ? ` (${list(values)})` : ''}`;
+  if (e.maxLatencyMs !== undefined && o.latencyMs > e.maxLatencyMs) {
+    const why = `answered in ${ms} ms, over the ${e.maxLatencyMs} ms limit (${seen})`;
+    if (e.latencyFails) return fail(why);
+    return { ok: true, degraded: true, summary: `${o.prefix}: ${why}`, ...base };
+  }
+  return { ok: true, summary: `${o.prefix}: ${seen}, ${ms} ms`, ...base };
+}
+
+function list(values: string[]): string {
+  if (values.length === 0) return 'none';
+  const shown = values.slice(0, SHOWN).join(', ');
+  return values.length > SHOWN ? `${shown}, +${values.length - SHOWN} more` : shown;
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 answer' : `${n} answers`;
+}
+
+function round(ms: number): number {
+  return ms < 10 ? Math.round(ms * 100) / 100 : Math.round(ms);
+}

@@ -1,0 +1,174 @@
+/**
+ * @fileoverview DNS over UDP through one socket per address family, shared by every
+ * query of a monitor instance. Answers are matched by id, source address and echoed
+ * question; queries in flight are capped because hundreds of simultaneous answers
+ * overflow the socket's receive buffer and the lost ones would look like dead servers.
+ */
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import type { ResolvedServer } from './server-address.ts';
+import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
+
+export interface Exchange {
+  message: Buffer;
+  /** From the first send to the answer, in ms. */
+  rttMs: number;
+}
+
+export interface UdpTransportOptions {
+  /** Queries waiting for an answer at once; more wait their turn. @default 128 */
+  maxInFlight?: number;
+  /** Resend an unanswered query after this many ms (same id); 0 never resends. @default 2000 */
+  retransmitMs?: number;
+  /** Receive buffer asked of the kernel (capped by net.core.rmem_max). @default 1 MiB */
+  recvBufferBytes?: number;
+}
+
+interface Pending {
+  server: ResolvedServer;
+  template: QueryTemplate;
+  packet: Buffer;
+  sentAt: number;
+  resolve(e: Exchange): void;
+  reject(err: Error): void;
+  signal: AbortSignal;
+  onAbort(): void;
+  timer?: NodeJS.Timeout;
+}
+
+const MAX_ID_TRIES = 64;
+
+export class UdpTransport {
+  private readonly maxInFlight: number;
+  private readonly retransmitMs: number;
+  private readonly recvBufferBytes: number;
+  private readonly sockets: Partial<Record<4 | 6, dgram.Socket>> = {};
+  private readonly pending = new Map<number, Pending>();
+  private readonly waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(opts: UdpTransportOptions = {}) {
+    this.maxInFlight = opts.maxInFlight ?? 128;
+    this.retransmitMs = opts.retransmitMs ?? 2000;
+    this.recvBufferBytes = opts.recvBufferBytes ?? 1 << 20;
+  }
+
+  /** Send `template` to `server` and resolve with the matching answer; rejects when `signal` aborts. */
+  async query(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {
+    while (this.pending.size >= this.maxInFlight) await this.waitForSlot(signal);
+    signal.throwIfAborted();
+    if (this.closed) throw new Error('DNS monitor is closed');
+    const id = this.freeId();
+    const socket = this.socketFor(server.family);
+    return new Promise<Exchange>((resolve, reject) => {
+      const p: Pending = {
+        server,
+        template,
+        packet: stampId(template, id),
+        sentAt: performance.now(),
+        resolve,
+        reject,
+        signal,
+        onAbort: () => this.settle(id, p, undefined, abortError(signal)),
+      };
+      this.pending.set(id, p);
+      if (this.pending.size === 1) socket.ref();
+      signal.addEventListener('abort', p.onAbort, { once: true });
+      this.send(id, p);
+    });
+  }
+
+  /** Reject everything in flight and close the sockets. */
+  close(): void {
+    this.closed = true;
+    for (const [id, p] of this.pending) this.settle(id, p, undefined, new Error('DNS monitor closed'));
+    for (const fam of [4, 6] as const) {
+      this.sockets[fam]?.close();
+      delete this.sockets[fam];
+    }
+  }
+
+  private send(id: number, p: Pending): void {
+    const socket = this.socketFor(p.server.family);
+    socket.send(p.packet, p.server.port, p.server.address, (err) => {
+      if (err) this.settle(id, p, undefined, new Error(`cannot send to ${p.server.label}: ${err.message}`));
+    });
+    if (this.retransmitMs > 0) {
+      p.timer = setTimeout(() => {
+        if (this.pending.get(id) === p) this.send(id, p);
+      }, this.retransmitMs);
+    }
+  }
+
+  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (msg.length < 12) return;
+    const id = messageId(msg);
+    const p = this.pending.get(id);
+    // Anything else is late, spoofed or for a query we gave up on: drop it.
+    if (!p || rinfo.port !== p.server.port || rinfo.address !== p.server.address) return;
+    if (!answersQuestion(msg, p.template)) return;
+    this.settle(id, p, { message: msg, rttMs: performance.now() - p.sentAt });
+  }
+
+  private settle(id: number, p: Pending, ok?: Exchange, err?: Error): void {
+    if (this.pending.get(id) !== p) return;
+    this.pending.delete(id);
+    if (p.timer) clearTimeout(p.timer);
+    p.signal.removeEventListener('abort', p.onAbort);
+    if (this.pending.size === 0) {
+      this.sockets[4]?.unref();
+      this.sockets[6]?.unref();
+    }
+    if (ok) p.resolve(ok);
+    else p.reject(err!);
+    this.waiters.shift()?.();
+  }
+
+  private freeId(): number {
+    for (let i = 0; i < MAX_ID_TRIES; i++) {
+      const id = (Math.random() * 0x10000) | 0;
+      if (!this.pending.has(id)) return id;
+    }
+    for (let id = 0; id < 0x10000; id++) if (!this.pending.has(id)) return id;
+    throw new Error('no free DNS query id (65536 queries in flight)');
+  }
+
+  private waitForSlot(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiters.indexOf(go);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(abortError(signal));
+      };
+      const go = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(go);
+    });
+  }
+
+  private socketFor(family: 4 | 6): dgram.Socket {
+    let s = this.sockets[family];
+    if (s) return s;
+    s = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: this.recvBufferBytes });
+    s.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    // A socket error (rare: the fd itself failed) fails what is in flight; the next query opens a new socket.
+    s.on('error', (err) => {
+      if (this.sockets[family] === s) delete this.sockets[family];
+      for (const [id, p] of this.pending) {
+        if (p.server.family === family) this.settle(id, p, undefined, new Error(`DNS UDP socket failed: ${err.message}`));
+      }
+      s!.close();
+    });
+    this.sockets[family] = s;
+    return s;
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error('aborted');
+}
