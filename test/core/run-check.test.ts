@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runWithDeadline } from '../../core/run-check.ts';
+
+test('a check that resolves in time is ok', async () => {
+  const o = await runWithDeadline('p', 'check', 200, undefined, async () => 42);
+  assert.equal(o.kind, 'ok');
+  assert.equal(o.kind === 'ok' && o.value, 42);
+});
+
+test('a check that throws becomes a PluginError naming plugin and hook', async () => {
+  const o = await runWithDeadline('boom', 'check', 200, undefined, async () => {
+    throw new Error('kaput');
+  });
+  assert.equal(o.kind, 'error');
+  assert.match(o.kind === 'error' ? o.error.message : '', /plugin "boom" failed in check: kaput/);
+});
+
+test('a check that throws synchronously is caught too', async () => {
+  const o = await runWithDeadline('boom', 'check', 200, undefined, (() => {
+    throw new Error('sync');
+  }) as () => Promise<never>);
+  assert.equal(o.kind, 'error');
+});
+
+test('a check that never settles and ignores its signal is cut at the deadline', async () => {
+  const t0 = performance.now();
+  let sawAbort = false;
+  const o = await runWithDeadline('stuck', 'check', 80, undefined, (signal) => {
+    signal.addEventListener('abort', () => (sawAbort = true));
+    return new Promise<never>(() => {});
+  });
+  const took = performance.now() - t0;
+  assert.equal(o.kind, 'timeout');
+  assert.ok(took >= 75 && took < 400, `took ${took} ms`);
+  assert.ok(sawAbort, 'the plugin was told through its AbortSignal');
+});
+
+test('shutdown aborts a running check', async () => {
+  const ctrl = new AbortController();
+  setTimeout(() => ctrl.abort(), 20);
+  const o = await runWithDeadline('slow', 'check', 5000, ctrl.signal, () => new Promise<never>(() => {}));
+  assert.equal(o.kind, 'aborted');
+});
