@@ -30,7 +30,7 @@ export function acknowledge(prev: ServiceState, comment: string, ctx: StateConte
   const state = structuredClone(prev);
   state.ack = { at: ctx.now, comment };
   // mon leaves MON_RETVAL unset for ackalerts: no exit code.
-  const fields = { ...quietFields(state, comment, undefined), summary: state.lastFailSummary, comment };
+  const fields = { ...quietFields(state, comment, false), summary: state.lastFailSummary, comment };
   const deliveries = doAlert(state, { kind: 'ackalert', fields }, ctx);
   recount(state, ctx.service);
   return { state, deliveries };
@@ -91,12 +91,12 @@ export function testAlert(
   return deliveriesFor(event, period, linesOf(period, kind).filter((r) => refMatchesExit(r, exitCode)));
 }
 
-function quietFields(state: ServiceState, output: string, exitCode: number | undefined = 0) {
+function quietFields(state: ServiceState, output: string, withExit = true) {
   return {
     summary: state.summary,
     detail: '',
     output,
-    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(withExit ? { exitCode: 0 } : {}),
     ...(state.firstFailure !== undefined ? { since: state.firstFailure } : {}),
     count: state.consecutiveFailures,
     failedHosts: [] as string[],

@@ -42,12 +42,21 @@ export function hostResults(result: RunResult, ctx: StateContext): Map<string, H
   for (const h of degraded) {
     if (!out.has(h)) out.set(h, { ok: true, degraded: true, summary: summary(h, 'degraded') });
   }
-  if (Object.keys(result.hosts).length > 0) return out;
-  for (const h of ctx.groupHosts) {
-    if (out.has(h) || excluded.has(h)) continue;
-    // "ok: false and no list": mon's rule that every host counts as failed.
-    out.set(h, noList ? { ok: false, summary: summary(h, 'failed'), detail: result.detail } : { ok: true, summary: '' });
+  if (Object.keys(result.hosts).length === 0) {
+    for (const h of ctx.groupHosts) {
+      if (out.has(h) || excluded.has(h)) continue;
+      // "ok: false and no list": mon's rule that every host counts as failed.
+      out.set(h, noList ? { ok: false, summary: summary(h, 'failed'), detail: result.detail } : { ok: true, summary: '' });
+    }
   }
+  return inGroupOrder(out, ctx.groupHosts);
+}
+
+/** Group order first, then hosts outside the group, so events come out in a stable order. */
+function inGroupOrder(m: Map<string, HostCheckResult>, group: string[]): Map<string, HostCheckResult> {
+  const out = new Map<string, HostCheckResult>();
+  for (const h of group) if (m.has(h)) out.set(h, m.get(h)!);
+  for (const [h, r] of m) if (!out.has(h)) out.set(h, r);
   return out;
 }
 
