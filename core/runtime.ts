@@ -144,6 +144,13 @@ export interface Runtime {
   reload(): Promise<void>;
   stopScheduler(): void;
   startScheduler(): void;
+  /**
+   * Optional: a mon trap arrived (UDP, already authenticated) for `watch`/`service`:
+   * process it like a monitor exit with status `status` (0 = ok) and output
+   * `summary\n\ndetail`. Throws RuntimeError('unknown-watch'|'unknown-service').
+   * `fromHost` is the sender's address (mon's last_traphost).
+   */
+  trap?(watch: string, service: string, status: number, summary: string, detail: string, fromHost?: string): void;
   /** Subscribe to events as they are produced; returns an unsubscribe function. */
   on(name: 'event', fn: (e: AlertEvent) => void): () => void;
   on(name: 'result', fn: (r: { watch: string; service: string; at: number; hosts: Record<string, HostCheckResult> }) => void): () => void;
