@@ -30,10 +30,15 @@ export function describeNetError(err: unknown): string {
   // undici wraps the socket error; the cause's code is the useful one.
   const code = e?.code === 'UND_ERR_SOCKET' && cause?.code ? cause.code : e?.code;
   if (code && WORDS[code]) return WORDS[code]!;
+  if ((e as { name?: string } | undefined)?.name === 'HTTPParserError') return `answer is not valid HTTP (${e?.message})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `TLS certificate not accepted: ${e?.reason ?? e?.message} (${code}); probe with hostHeader/servername set to a name the certificate holds, or set tlsVerify: false`;
+  }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(code)) {
     return `TLS certificate not accepted: ${e?.reason ?? e?.message ?? code} (${code}); ${CERT_HINT}`;
   }
-  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return `TLS handshake failed: ${e?.message ?? code}`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return 'TLS handshake failed: the server does not speak TLS on this port (wrong version number)';
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return `TLS handshake failed: ${e?.reason ?? e?.message ?? code}`;
   return e?.message || String(err);
 }
 

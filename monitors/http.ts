@@ -1,0 +1,187 @@
+/**
+ * @fileoverview The `http` monitor: one request per host (undici), judged on
+ * status, body regex, JSON paths, MD5 digest, certificate expiry and latency.
+ * A fresh connection per check by default, as a health probe should.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Agent, type Dispatcher } from 'undici';
+import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
+import { parseRegex } from './tcp/dialog.ts';
+import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
+import { judgeBody, needsBody, readBody, type BodyRules } from './http/body.ts';
+import { capturingConnector, type CertExpiries } from './http/connector.ts';
+import { compileAssertion } from './http/json-path.ts';
+import { httpOptionsSchema, type HttpOptions } from './http/options.ts';
+import { fromUrl, targetFor, type HttpTarget } from './http/target.ts';
+
+export type { HttpOptions } from './http/options.ts';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const DAY_MS = 86_400_000;
+
+interface Plan {
+  method: Dispatcher.HttpMethod;
+  headers: Record<string, string>;
+  /** Headers for a redirect to another origin: no Host override there. */
+  foreignHeaders: Record<string, string>;
+  status: Set<number>;
+  expected: string;
+  rules: BodyRules;
+  readBody: boolean;
+  maxRedirects: number;
+  keepAlive: boolean;
+  certExpiryDays?: number;
+  latencyWarnMs?: number;
+}
+
+export function planFor(o: HttpOptions): Plan {
+  if (o.url !== undefined && (o.port !== undefined || o.scheme !== undefined || o.path !== undefined)) {
+    throw new Error('http: give either url (with {host}) or scheme/port/path, not both');
+  }
+  const method = (o.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
+  const foreignHeaders: Record<string, string> = { 'user-agent': 'vigil-http-monitor' };
+  for (const [k, v] of Object.entries(o.headers ?? {})) foreignHeaders[k.toLowerCase()] = v;
+  const headers = { ...foreignHeaders };
+  if (o.hostHeader !== undefined) headers.host = o.hostHeader;
+  const status = o.status ?? [200];
+  const rules: BodyRules = { maxBodyBytes: o.maxBodyBytes ?? 65536 };
+  if (o.body !== undefined) rules.body = parseRegex(o.body, 'body');
+  if (o.bodyNot !== undefined) rules.bodyNot = parseRegex(o.bodyNot, 'bodyNot');
+  if (o.jsonPath?.length) rules.json = o.jsonPath.map((a) => compileAssertion(a, parseRegex));
+  if (o.md5 !== undefined) rules.md5 = o.md5.toLowerCase();
+  if (method === 'HEAD' && needsBody(rules)) {
+    throw new Error('http: method HEAD gets no body, so body/bodyNot/jsonPath/md5 cannot be checked; use GET');
+  }
+  const f = o.followRedirects ?? false;
+  return {
+    method,
+    headers,
+    foreignHeaders,
+    status: new Set(status),
+    expected: status.join(' or '),
+    rules,
+    readBody: needsBody(rules),
+    maxRedirects: f === true ? 5 : f === false ? 0 : f,
+    keepAlive: o.keepAlive ?? false,
+    certExpiryDays: o.certExpiryDays,
+    latencyWarnMs: o.latencyWarnMs,
+  };
+}
+
+function agentFor(o: HttpOptions, ctx: PluginContext, expiries: CertExpiries | undefined): Agent {
+  const file = (p: string | undefined) => (p === undefined ? undefined : fs.readFileSync(path.resolve(ctx.configDir, p)));
+  const tls = { rejectUnauthorized: o.tlsVerify ?? true, cert: file(o.cert), key: file(o.key), ca: file(o.ca) };
+  return new Agent({
+    connect: expiries ? capturingConnector(tls, expiries) : tls,
+    // Checks of one host never overlap: one connection per origin is the whole pool
+    // (kept between checks with keepAlive, closed after each one without).
+    connections: 1,
+    keepAliveTimeout: 4000,
+  });
+}
+
+export default defineMonitor<HttpOptions>({
+  kind: 'monitor',
+  name: 'http',
+  apiVersion: 1,
+  description: 'HTTP(S) request per host: status, body regex, JSON paths, MD5 digest, certificate expiry, latency',
+  optionsSchema: httpOptionsSchema,
+  create(options, ctx) {
+    const plan = planFor(options);
+    const expiries: CertExpiries | undefined = plan.certExpiryDays !== undefined ? new Map() : undefined;
+    const agent = agentFor(options, ctx, expiries);
+    const targets = new Map<string, HttpTarget>();
+    targetFor('example.invalid', options); // a bad url template fails at load, not at the first check
+    return {
+      check(host, signal) {
+        let t = targets.get(host);
+        if (!t) targets.set(host, (t = targetFor(host, options)));
+        return checkOnce(agent, plan, t, signal, ctx, expiries);
+      },
+      async close() {
+        targets.clear();
+        await agent.close();
+      },
+    };
+  },
+});
+
+async function checkOnce(
+  agent: Agent, plan: Plan, first: HttpTarget, signal: AbortSignal, ctx: PluginContext, expiries?: CertExpiries,
+): Promise<HostCheckResult> {
+  const t0 = performance.now();
+  let t = first;
+  let method = plan.method;
+  let stage = 'waiting for the response';
+  try {
+    for (let hops = 0; ; hops++) {
+      const res = await agent.request({
+        origin: t.origin, path: t.path, method, signal, reset: !plan.keepAlive,
+        headers: t.origin === first.origin ? plan.headers : plan.foreignHeaders,
+      });
+      const code = res.statusCode;
+      const location = res.headers.location;
+      if (plan.maxRedirects > 0 && REDIRECTS.has(code) && typeof location === 'string') {
+        await res.body.dump();
+        if (hops >= plan.maxRedirects) return fail(first, `too many redirects (more than ${plan.maxRedirects}), last to ${location}`);
+        const next = new URL(location, t.url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') return fail(t, `redirect to ${next.href}, which is not HTTP`);
+        if (code === 303 || ((code === 301 || code === 302) && method === 'POST')) method = 'GET';
+        t = fromUrl(next);
+        continue;
+      }
+      const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
+      if (!plan.status.has(code)) {
+        await res.body.dump();
+        const loc = REDIRECTS.has(code) && location ? `, Location: ${location}` : '';
+        return { ok: false, summary: `HTTP ${code} from ${t.url} (expected ${plan.expected}${loc})`, latencyMs };
+      }
+      if (plan.readBody) {
+        stage = 'reading the body';
+        const why = judgeBody(plan.rules, await readBody(res.body, plan.rules.maxBodyBytes, !!plan.rules.md5));
+        if (why) return { ok: false, summary: `${t.url}: ${why}`, latencyMs };
+      } else {
+        await res.body.dump();
+      }
+      return judged(plan, t, code, latencyMs, ctx, expiries);
+    }
+  } catch (err) {
+    if (signal.aborted) {
+      if (isTimeoutReason(signal.reason)) return fail(t, `timed out ${stage}`);
+      throw signal.reason;
+    }
+    return fail(t, describeNetError(err));
+  }
+}
+
+function fail(t: HttpTarget, why: string): HostCheckResult {
+  return { ok: false, summary: `${t.url}: ${why}` };
+}
+
+/** Status and body passed: certificate expiry and latency decide the rest. */
+function judged(plan: Plan, t: HttpTarget, code: number, latencyMs: number, ctx: PluginContext, expiries?: CertExpiries): HostCheckResult {
+  let metrics: Record<string, number> | undefined;
+  if (plan.certExpiryDays !== undefined && t.origin.startsWith('https:')) {
+    const validTo = expiries!.get(t.hostPort);
+    if (validTo === undefined) throw new Error(`http: no TLS certificate was seen for ${t.hostPort}; cannot check certExpiryDays`);
+    const days = (validTo - ctx.now()) / DAY_MS;
+    metrics = { certDaysLeft: Math.floor(days) };
+    if (days < plan.certExpiryDays) {
+      const when = days < 0 ? `expired ${Math.ceil(-days)} days ago` : `expires in ${Math.floor(days)} days`;
+      return {
+        ok: false,
+        summary: `TLS certificate of ${t.hostPort} ${when} (${new Date(validTo).toISOString().slice(0, 10)}), under the ${plan.certExpiryDays}-day limit`,
+        latencyMs,
+        metrics,
+      };
+    }
+  }
+  const degraded = plan.latencyWarnMs !== undefined && latencyMs > plan.latencyWarnMs;
+  const summary = `HTTP ${code} from ${t.url} in ${latencyMs} ms${degraded ? ` (over ${plan.latencyWarnMs} ms)` : ''}`;
+  const r: HostCheckResult = { ok: true, summary, latencyMs };
+  if (degraded) r.degraded = true;
+  if (metrics) r.metrics = metrics;
+  return r;
+}
