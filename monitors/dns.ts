@@ -7,11 +7,12 @@
  */
 import dnsPacket from 'dns-packet';
 import { defineMonitor, type HostCheckResult } from '../core/types.ts';
+import { abortReason, onAbort } from './dns/abort-fanout.ts';
 import { evaluate } from './dns/evaluate.ts';
 import { compileOptions, optionsSchema, type DnsOptions } from './dns/options.ts';
 import { formatRecord } from './dns/records.ts';
 import { resolveServer, type ResolvedServer, type ServerAddress } from './dns/server-address.ts';
-import { SerialCache } from './dns/soa-serial-cache.ts';
+import { SharedAnswer } from './dns/shared-answer.ts';
 import { tcpQuery } from './dns/tcp-transport.ts';
 import { UdpTransport, type Exchange } from './dns/udp-transport.ts';
 import { encodeQuery, isTruncated, ptrName, rcodeOf, type QueryTemplate, type RecordType } from './dns/wire.ts';
@@ -38,7 +39,7 @@ export default defineMonitor<DnsOptions>({
     const closing = new AbortController();
     const templates = new Map<string, QueryTemplate>();
     const servers = new Map<string, ResolvedServer>();
-    const masterSerial = new SerialCache();
+    const masterSoa = new SharedAnswer<Answered>();
 
     const template = (name: string, type: RecordType): QueryTemplate => {
       const key = `${type} ${name}`;
@@ -107,26 +108,24 @@ export default defineMonitor<DnsOptions>({
       const t = template(opts.zone!, 'SOA');
       const master = opts.master!;
       const masterSrv = await server(master);
-      const pending = masterSerial.get(async () => {
-        const s = AbortSignal.any([closing.signal, AbortSignal.timeout(MASTER_TIMEOUT_MS)]);
-        const a = await ask(masterSrv, t, s);
-        const serial = soaSerial(a);
-        if (serial === undefined) throw new Error(`${a.rcode}, no SOA record for the zone`);
-        return serial;
-      });
+      const masterAnswer = masterSoa.get(() =>
+        ask(masterSrv, t, AbortSignal.any([closing.signal, AbortSignal.timeout(MASTER_TIMEOUT_MS)])),
+      );
       const srv = await server(hostServer(host, opts.port));
+      const isMaster = srv.address === masterSrv.address && srv.port === masterSrv.port;
       const prefix = `${srv.label}: SOA ${opts.zone}`;
-      const a = await ask(srv, t, signal);
+      // The master's own check reuses the run's shared answer: one master query per run.
+      const a = isMaster ? await raceAbort(masterAnswer, signal) : await ask(srv, t, signal);
       const serial = soaSerial(a);
       const detail = a.records.map((r) => `${r.name} ${r.type} ${formatRecord(r)}`).join('\n');
       const base = { latencyMs: a.latencyMs, detail, metrics: { latencyMs: a.latencyMs } };
       if (serial === undefined) return { ok: false, summary: `${prefix}: ${a.rcode}, no SOA record for the zone`, ...base };
-      if (srv.address === masterSrv.address && srv.port === masterSrv.port) {
-        return { ok: true, summary: `${prefix}: serial ${serial} (master)`, ...base, metrics: { ...base.metrics, serial } };
-      }
-      let want: number;
+      if (isMaster) return { ok: true, summary: `${prefix}: serial ${serial} (master)`, ...base, metrics: { ...base.metrics, serial } };
+      let want: number | undefined;
       try {
-        want = await raceAbort(pending, signal);
+        const m = await raceAbort(masterAnswer, signal);
+        want = soaSerial(m);
+        if (want === undefined) throw new Error(`${m.rcode}, no SOA record for the zone`);
       } catch (err) {
         if (signal.aborted) throw err;
         throw new Error(`${prefix}: cannot compare, master ${master.label} failed: ${(err as Error).message}`, { cause: err });
@@ -160,11 +159,10 @@ function hostServer(host: string, port: number): ServerAddress {
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = onAbort(signal, () => reject(abortReason(signal)));
     p.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+      (v) => (unwatch(), resolve(v)),
+      (e) => (unwatch(), reject(e)),
     );
   });
 }

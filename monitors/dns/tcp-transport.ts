@@ -6,6 +6,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
 import type { Exchange } from './udp-transport.ts';
+import { abortReason, onAbort } from './abort-fanout.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
 export function tcpQuery(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {
@@ -21,13 +22,12 @@ export function tcpQuery(server: ResolvedServer, template: QueryTemplate, signal
     const sock = net.connect({ host: server.address, port: server.port, family: server.family });
     let buf: Buffer = Buffer.alloc(0);
     const finish = (err?: Error, ex?: Exchange) => {
-      signal.removeEventListener('abort', onAbort);
+      unwatch();
       sock.destroy();
       if (err) reject(err);
       else resolve(ex!);
     };
-    const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = onAbort(signal, () => finish(abortReason(signal)));
     sock.on('connect', () => sock.write(framed));
     sock.on('data', (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;

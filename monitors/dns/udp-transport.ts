@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
+import { abortReason, onAbort } from './abort-fanout.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
 export interface Exchange {
@@ -31,8 +32,7 @@ interface Pending {
   sentAt: number;
   resolve(e: Exchange): void;
   reject(err: Error): void;
-  signal: AbortSignal;
-  onAbort(): void;
+  unwatch(): void;
   timer?: NodeJS.Timeout;
 }
 
@@ -68,12 +68,11 @@ export class UdpTransport {
         sentAt: performance.now(),
         resolve,
         reject,
-        signal,
-        onAbort: () => this.settle(id, p, undefined, abortError(signal)),
+        unwatch: () => {},
       };
       this.pending.set(id, p);
       if (this.pending.size === 1) socket.ref();
-      signal.addEventListener('abort', p.onAbort, { once: true });
+      p.unwatch = onAbort(signal, () => this.settle(id, p, undefined, abortReason(signal)));
       this.send(id, p);
     });
   }
@@ -114,7 +113,7 @@ export class UdpTransport {
     if (this.pending.get(id) !== p) return;
     this.pending.delete(id);
     if (p.timer) clearTimeout(p.timer);
-    p.signal.removeEventListener('abort', p.onAbort);
+    p.unwatch();
     if (this.pending.size === 0) {
       this.sockets[4]?.unref();
       this.sockets[6]?.unref();
@@ -134,18 +133,17 @@ export class UdpTransport {
   }
 
   private waitForSlot(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
+      const unwatch = onAbort(signal, () => {
         const i = this.waiters.indexOf(go);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(abortError(signal));
-      };
+        reject(abortReason(signal));
+      });
       const go = () => {
-        signal.removeEventListener('abort', onAbort);
+        unwatch();
         resolve();
       };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(go);
     });
   }
@@ -166,9 +164,4 @@ export class UdpTransport {
     this.sockets[family] = s;
     return s;
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r : new Error('aborted');
 }
