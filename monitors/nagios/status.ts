@@ -31,6 +31,7 @@ export function interpretPlugin(end: PluginEnd, failOn: readonly number[]): Host
   const state = STATE_NAMES[code] ?? 'UNKNOWN';
   const summary = out.summary || `${state} (exit ${code}, no output)`;
   if (code === 0) return { ok: true, summary, ...extra };
-  if (failOn.includes(code)) return { ok: false, summary, ...extra };
+  // The plugin API knows 0-3 only: anything else (127 = not runnable, 255 = crash) is UNKNOWN.
+  if (failOn.includes(code) || (code > 3 && failOn.includes(3))) return { ok: false, summary, ...extra };
   return { ok: true, degraded: true, summary, ...extra };
 }

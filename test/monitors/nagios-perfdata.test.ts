@@ -82,6 +82,7 @@ test('exit status: 0 ok, 1 degraded unless in failOn, 2/3 failed, signal and tim
   assert.equal(interpretPlugin(end(2, 'CRITICAL - down\n'), [2, 3]).ok, false);
   assert.deepEqual(interpretPlugin(end(3, ''), [2, 3]), { ok: false, summary: 'UNKNOWN (exit 3, no output)', detail: undefined, metrics: undefined });
   assert.deepEqual(interpretPlugin(end(3, 'UNKNOWN - ?\n'), [2]), { ok: true, degraded: true, summary: 'UNKNOWN - ?', detail: undefined, metrics: undefined });
+  assert.deepEqual(interpretPlugin(end(127, 'check_x: error while loading shared libraries\n'), [2, 3]).ok, false);
   assert.equal(interpretPlugin(end(null, 'half'), [2, 3]).summary, 'UNKNOWN: plugin killed by signal SIGSEGV: half');
   assert.deepEqual(interpretPlugin(end(null, '', { aborted: true, signal: 'SIGTERM' }), [2, 3]), { ok: false, summary: 'UNKNOWN: timed out after 1.5s', detail: undefined, metrics: undefined });
 });
