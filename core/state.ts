@@ -19,4 +19,5 @@ export { initialState, adoptState } from './state/init.ts';
 export { applyResult, failureSummary, NO_SUMMARY } from './state/service.ts';
 export { startup, acknowledge, disableAlerts, testAlert } from './state/commands.ts';
 export { serviceEventId, incidentKey } from './state/events.ts';
+export { REDISTRIBUTE } from './state/alert.ts';
 export { hostResults, hostStateOf } from './state/hosts.ts';

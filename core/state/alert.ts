@@ -18,6 +18,7 @@
  *        if any ran: up resets alertSent/lastAlert, the others count one event.
  *
  * Works on a state the caller already cloned; returns the deliveries.
+ * `redistribute` (below) runs beside it, before step 2, on every status event.
  */
 import type { EventType } from '../types.ts';
 import type { Period, PluginRef } from '../model.ts';
@@ -32,6 +33,25 @@ export interface AlertRequest {
   fields: Omit<EventFields, 'period'>;
   /** For `alert` only: what the throttles look at. */
   facts?: FailureFacts;
+}
+
+/** Delivery.period of redistribute deliveries (no period selects them). */
+export const REDISTRIBUTE = '(redistribute)';
+
+/**
+ * mon's `redistribute`: called on every status event (each failure, each
+ * success even ok->ok, startup, ack, disable) before the disabled, dependency,
+ * ack and period checks; not counted. Only a stopped scheduler drops it.
+ */
+export function redistribute(
+  state: ServiceState,
+  type: EventType,
+  fields: Omit<EventFields, 'period'>,
+  ctx: StateContext,
+): Delivery[] {
+  const ref = ctx.service.redistribute;
+  if (!ref || ctx.schedulerStopped) return [];
+  return [{ event: makeEvent(state, ctx, type, fields), period: REDISTRIBUTE, ref }];
 }
 
 export function doAlert(state: ServiceState, req: AlertRequest, ctx: StateContext): Delivery[] {

@@ -2,7 +2,7 @@
  * @fileoverview Events that do not come from a check: startup, ack, disable
  * (mon's startupalert, ackalert, disablealert) and test alerts.
  */
-import { doAlert, linesOf } from './alert.ts';
+import { doAlert, linesOf, redistribute } from './alert.ts';
 import { deliveriesFor, makeEvent, refMatchesExit } from './events.ts';
 import { recount } from './init.ts';
 import type { AlertKind, Delivery, ServiceState, StateContext } from './types.ts';
@@ -13,7 +13,8 @@ type Outcome = { state: ServiceState; deliveries: Delivery[] };
 /** Daemon start: every period's startupalerts. Counted in alertsSent/numalerts as mon does (QUIRK). */
 export function startup(prev: ServiceState, ctx: StateContext): Outcome {
   const state = structuredClone(prev);
-  const deliveries = doAlert(state, { kind: 'startupalert', fields: quietFields(state, '') }, ctx);
+  const fields = quietFields(state, '');
+  const deliveries = [...redistribute(state, 'startup', fields, ctx), ...doAlert(state, { kind: 'startupalert', fields }, ctx)];
   recount(state, ctx.service);
   return { state, deliveries };
 }
@@ -31,7 +32,7 @@ export function acknowledge(prev: ServiceState, comment: string, ctx: StateConte
   state.ack = { at: ctx.now, comment };
   // mon leaves MON_RETVAL unset for ackalerts: no exit code.
   const fields = { ...quietFields(state, comment, false), summary: state.lastFailSummary, comment };
-  const deliveries = doAlert(state, { kind: 'ackalert', fields }, ctx);
+  const deliveries = [...redistribute(state, 'ack', fields, ctx), ...doAlert(state, { kind: 'ackalert', fields }, ctx)];
   recount(state, ctx.service);
   return { state, deliveries };
 }
@@ -42,7 +43,8 @@ export function acknowledge(prev: ServiceState, comment: string, ctx: StateConte
  */
 export function disableAlerts(prev: ServiceState, ctx: StateContext): Outcome {
   const state = structuredClone(prev);
-  const deliveries = doAlert(state, { kind: 'disablealert', fields: quietFields(state, '') }, ctx);
+  const fields = quietFields(state, '');
+  const deliveries = [...redistribute(state, 'disable', fields, ctx), ...doAlert(state, { kind: 'disablealert', fields }, ctx)];
   return { state, deliveries };
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Service } from '../model.ts';
 import type { AlertEvent } from '../types.ts';
-import { doAlert } from './alert.ts';
+import { doAlert, redistribute } from './alert.ts';
 import { applyHosts } from './hosts.ts';
 import { periodMemory, recount } from './init.ts';
 import type { FailureFacts } from './policy.ts';
@@ -50,6 +50,7 @@ export function applyResult(
 
 function onFailure(state: ServiceState, result: RunResult, ctx: StateContext): Delivery[] {
   const { now } = ctx;
+  const previous = state.status;
   const summary = failureSummary(result);
   const output = fullOutput(result);
   state.failureCount += 1;
@@ -70,27 +71,23 @@ function onFailure(state: ServiceState, result: RunResult, ctx: StateContext): D
     prevSummary: state.lastFailSummary.trim() ? state.lastFailSummary : NO_SUMMARY,
     prevOutput: state.lastFailOutput,
   };
-  const deliveries = doAlert(
-    state,
-    {
-      kind: 'alert',
-      facts,
-      fields: {
-        summary,
-        detail: result.detail,
-        output,
-        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-        since: state.firstFailure ?? now,
-        // read when the event is built: unack_summary may have reset the counter
-        get count() {
-          return state.consecutiveFailures;
-        },
-        failedHosts: result.failedHosts,
-        source: result.source,
-      },
+  const fields = {
+    summary,
+    detail: result.detail,
+    output,
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    since: state.firstFailure ?? now,
+    // read when an event is built: unack_summary may have reset the counter
+    get count() {
+      return state.consecutiveFailures;
     },
-    ctx,
-  );
+    failedHosts: result.failedHosts,
+    source: result.source,
+  };
+  const deliveries = [
+    ...redistribute(state, previous === 'fail' ? 'still-down' : 'down', fields, ctx),
+    ...doAlert(state, { kind: 'alert', facts, fields }, ctx),
+  ];
   // Compared by the next failure (alertevery, unack_summary), so set after do_alert as in mon.
   state.lastFailSummary = summary;
   state.lastFailOutput = output;
@@ -100,10 +97,25 @@ function onFailure(state: ServiceState, result: RunResult, ctx: StateContext): D
 
 function onSuccess(state: ServiceState, result: RunResult, ctx: StateContext): Delivery[] {
   const wasFailing = state.status === 'fail';
-  let deliveries: Delivery[] = [];
+  // redistribute gets every success, with the previous run's output (mon).
+  let deliveries: Delivery[] = redistribute(
+    state,
+    'up',
+    {
+      summary: state.summary,
+      detail: state.detail,
+      output: state.output,
+      exitCode: 0,
+      ...(state.firstFailure !== undefined ? { since: state.firstFailure } : {}),
+      count: state.consecutiveFailures,
+      failedHosts: result.failedHosts,
+      source: result.source,
+    },
+    ctx,
+  );
   if (wasFailing && hasUpalerts(ctx.service)) {
     // mon sends the output of the last failing run with the upalert, not this one's.
-    deliveries = doAlert(
+    deliveries = deliveries.concat(doAlert(
       state,
       {
         kind: 'upalert',
@@ -119,7 +131,7 @@ function onSuccess(state: ServiceState, result: RunResult, ctx: StateContext): D
         },
       },
       ctx,
-    );
+    ));
   }
   state.status = 'ok';
   state.summary = result.summary;

@@ -306,6 +306,30 @@ const cases: Case[] = [
     ],
     expect: ['0 disable always mail-off', '10000 down always mail'],
   },
+  {
+    name: 'redistribute gets every status event, even disabled or acked, and is not counted',
+    periods: [{ numalerts: 1, ...withUp }],
+    extra: { redistribute: ref('redist') },
+    steps: [
+      { at: 0, result: ok() },
+      { at: 10 * S, result: fail(), ctx: { disabled: true } },
+      { at: 20 * S, result: fail() },
+      { at: 25 * S, ack: 'ops: on it' },
+      { at: 30 * S, result: fail() },
+      { at: 40 * S, result: ok() },
+      { at: 50 * S, result: ok(), ctx: { schedulerStopped: true } },
+    ],
+    expect: [
+      '0 up (redistribute) redist',
+      '10000 down (redistribute) redist',
+      '20000 still-down (redistribute) redist',
+      '20000 down always mail',
+      '25000 ack (redistribute) redist',
+      '30000 still-down (redistribute) redist',
+      '40000 up (redistribute) redist',
+      '40000 up always mail-up',
+    ],
+  },
 ];
 
 for (const c of cases) {
@@ -338,4 +362,15 @@ test('the up event carries the last failing run, as mon sends it', () => {
   assert.equal(up.count, 2);
   assert.equal(up.exitCode, 0);
   assert.equal(r.state.summary, 'all fine');
+});
+
+test('redistribute on a success gets the previous run\'s output (mon)', () => {
+  const svc = service([{}], { redistribute: ref('redist') });
+  const r = replay(svc, [
+    { at: 0, result: fail(['h1'], { output: 'h1\nbad\n' }) },
+    { at: 10 * S, result: ok({ output: 'ok1\n', summary: 'ok1' }) },
+    { at: 20 * S, result: ok({ output: 'ok2\n', summary: 'ok2' }) },
+  ]);
+  const outs = r.deliveries.filter((d) => d.ref.plugin === 'redist').map((d) => d.event.output);
+  assert.deepEqual(outs, ['h1\nbad\n', 'h1\nbad\n', 'ok1\n']);
 });
