@@ -1,0 +1,140 @@
+/**
+ * @fileoverview Reads a config file into the model: vigil.yaml / .json natively,
+ * mon.cf (`.cf`, `.m4`) through the mon.cf reader, then the same model checks for
+ * both. Every problem found is reported at once, each with file:line:column.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { ConfigError, type ConfigProblem } from '../errors.ts';
+import type { Config, ConfigNote, Loc } from '../model.ts';
+import type { JsonSchema } from '../types.ts';
+import { validatorFor } from './ajv.ts';
+import { describeAjvErrors } from './ajv-errors.ts';
+import { buildConfig } from './build.ts';
+import { pathText, yamlLocator } from './positions.ts';
+import { configSchema } from './schema.ts';
+import { validateModel } from './validate.ts';
+
+export { validateModel } from './validate.ts';
+export type { Locator, Path } from './positions.ts';
+
+/** What the loader needs to know about plugins; the engine passes the registry. */
+export interface PluginCatalog {
+  /** The plugin's options schema: `undefined` = no such plugin, `null` = it takes no options. */
+  schema(kind: 'monitor' | 'alert', name: string): Promise<JsonSchema | null | undefined>;
+  /** Every known plugin name of a kind, for "known monitors: ..." hints. */
+  names(kind: 'monitor' | 'alert'): Promise<string[]> | string[];
+}
+
+export interface CheckResult {
+  /** Present only when there are no problems. */
+  config?: Config;
+  problems: ConfigProblem[];
+  notes: ConfigNote[];
+}
+
+/** Loads and validates a config; throws ConfigError carrying every problem found. */
+export async function loadConfig(file: string, plugins: PluginCatalog): Promise<Config> {
+  const r = await checkConfig(file, plugins);
+  if (!r.config) throw new ConfigError(r.problems);
+  return r.config;
+}
+
+/** Everything `vigil check` reports: the problems (all of them) and notes. */
+export async function checkConfig(file: string, plugins: PluginCatalog): Promise<CheckResult> {
+  const r = isMonCf(file) ? await checkMonCf(file, plugins) : await checkNative(file, plugins);
+  r.problems.sort(byPosition);
+  if (r.problems.length > 0) delete r.config;
+  return r;
+}
+
+export function isMonCf(file: string): boolean {
+  return ['.cf', '.m4'].includes(extname(file).toLowerCase());
+}
+
+async function checkMonCf(file: string, plugins: PluginCatalog): Promise<CheckResult> {
+  let config: Config;
+  try {
+    const { readMonCf } = await import('./moncf.ts');
+    config = await readMonCf(file);
+  } catch (err) {
+    if (err instanceof ConfigError) return { problems: [...err.problems], notes: [] };
+    return { problems: [readProblem(file, err)], notes: [] };
+  }
+  const { problems } = await validateModel(config, plugins);
+  return { config, problems, notes: config.notes };
+}
+
+async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { problems: [readProblem(file, err)], notes: [] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e)), notes: [] };
+
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    return { problems: [{ loc: { file, line: 1 }, message: `cannot read the YAML: ${(err as Error).message}` }], notes: [] };
+  }
+  if (raw === null || raw === undefined) {
+    return { problems: [{ loc: { file, line: 1 }, message: 'the file is empty; start from examples/quickstart.yaml (docs/config.md explains every key)' }], notes: [] };
+  }
+  const locate = yamlLocator(file, doc, lines);
+  const problems: ConfigProblem[] = [];
+  const validate = validatorFor(configSchema as unknown as JsonSchema);
+  if (!validate(raw)) {
+    for (const d of describeAjvErrors(validate.errors ?? [])) {
+      const at = locate(d.path, { key: d.key });
+      problems.push({ loc: at?.loc, path: pathText(at?.path ?? d.path) || undefined, message: topMessage(d.path, d.message, raw) });
+    }
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { problems, notes: [] };
+
+  const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
+  const built = buildConfig({ file: resolve(file), format, raw, locate });
+  problems.push(...built.problems);
+  const config = built.config;
+  config.notes.push(...built.notes);
+  const model = await validateModel(config, plugins, locate);
+  problems.push(...model.problems);
+  return { config, problems, notes: config.notes };
+}
+
+/** The root being no map gets a sentence of its own. */
+function topMessage(path: string[], message: string, raw: unknown): string {
+  if (path.length === 0 && (typeof raw !== 'object' || Array.isArray(raw))) {
+    return `the config must be a map of settings (state_dir:, hostgroups:, watches: ...), found ${Array.isArray(raw) ? 'a list' : 'a single value'}`;
+  }
+  return message;
+}
+
+function syntaxProblem(file: string, e: YAMLError): ConfigProblem {
+  const pos = e.linePos?.[0];
+  const loc: Loc = pos ? { file, line: pos.line, column: pos.col } : { file, line: 1 };
+  const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return { loc, message: `YAML syntax error: ${what}` };
+}
+
+function readProblem(file: string, err: unknown): ConfigProblem {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' ? 'no such file; pass the right path with -c' :
+    code === 'EACCES' ? 'permission denied; run as a user who can read it' :
+    code === 'EISDIR' ? 'it is a directory; pass the config file itself' :
+    (err as Error).message;
+  return { loc: { file, line: 1 }, message: `cannot read the config file: ${why}` };
+}
+
+function byPosition(a: ConfigProblem, b: ConfigProblem): number {
+  const fa = a.loc?.file ?? '';
+  const fb = b.loc?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.column ?? 0) - (b.loc?.column ?? 0);
+}
