@@ -148,6 +148,12 @@ function postgresAnswer(data: Buffer, eof: boolean): Verdict {
   const c = String.fromCharCode(data[0]!);
   if (c === 'S') return { note: 'PostgreSQL (SSL available)' };
   if (c === 'N') return { note: 'PostgreSQL (no SSL)' };
-  if (c === 'E') return { fail: `PostgreSQL answered with an error: ${excerpt(data.subarray(5))}` };
+  if (c === 'E') {
+    const complete = data.length >= 5 && data.length >= 1 + data.readUInt32BE(1);
+    if (!complete && !eof && data.length < 4096) return undefined;
+    // ErrorResponse: fields of a type byte and a NUL-terminated text; M is the message.
+    const m = /\0M([^\0]*)/.exec('\0' + data.toString('utf8', 5));
+    return { fail: `PostgreSQL answered with an error: ${m ? m[1]!.slice(0, 120) : excerpt(data)}` };
+  }
   return { fail: `not PostgreSQL: answered ${excerpt(data)} to SSLRequest` };
 }

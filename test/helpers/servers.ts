@@ -157,3 +157,20 @@ export async function httpServer(
   const origin = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${srv.port}`;
   return Object.assign(srv, { seen, origin, url: (p = '/') => origin + p });
 }
+
+/** Waits until something accepts connections on host:port (bounded: `tries` × 50 ms). */
+export async function waitForPort(port: number, host = '127.0.0.1', tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${host}:${port} after ${tries * 50} ms`);
+}
