@@ -60,6 +60,9 @@ export interface ServiceStatusView {
   ackAt?: number;
   depend?: string;
   dependOk?: boolean;
+  /** Last trap received for the service (mon's last_trap), and from where. */
+  lastTrap?: number;
+  lastTrapHost?: string;
   monitor: string;
   hosts: HostStatusView[];
 }
