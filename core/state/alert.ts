@@ -103,7 +103,9 @@ function recordSent(period: Period, state: ServiceState, kind: AlertKind, req: A
   if (kind === 'disablealert') return;
   // mon counts startup and ack alerts too (QUIRK): they show in alerts_sent and eat into numalerts.
   mem.alertSent += 1;
-  mem.lastAlert = now;
+  // Unlike mon, a startup notice does not start the alertevery timer: with
+  // `strict` it would silence a real outage in the first TIMEVAL after a restart.
+  if (kind !== 'startupalert') mem.lastAlert = now;
   if (period.noCompAlerts) mem.upSent = false;
   if (kind === 'alert') {
     mem.downSent = true;

@@ -298,6 +298,25 @@ const cases: Case[] = [
     expect: ['0 startup always mail-start', '30000 down always mail'],
   },
   {
+    name: 'alertevery strict: an upalert sent by the period restarts its timer (mon)',
+    periods: [{ alertevery: { ms: 60 * M, mode: 'strict' }, ...withUp }],
+    steps: [
+      { at: 0, result: fail() },
+      { at: 10 * S, result: ok() },
+      { at: 20 * S, result: fail() },
+    ],
+    expect: ['0 down always mail', '10000 up always mail-up', '20000 down always mail'],
+  },
+  {
+    name: 'a startup alert does not start the alertevery timer (differs from mon)',
+    periods: [{ alertevery: { ms: 60 * M, mode: 'strict' }, startupalerts: [ref('mail-start')] }],
+    steps: [
+      { at: 0, startup: true },
+      { at: 10 * S, result: fail() },
+    ],
+    expect: ['0 startup always mail-start', '10000 down always mail'],
+  },
+  {
     name: 'disablealerts fire (mon BUG fixed) and are not counted',
     periods: [{ numalerts: 1, disablealerts: [ref('mail-off')] }],
     steps: [
