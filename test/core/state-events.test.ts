@@ -161,3 +161,15 @@ test('adoptState: a reload never resends a down alert already sent', () => {
   assert.deepEqual(Object.keys(dropped.periods), ['other']);
   assert.equal(dropped.alertsSent, 0);
 });
+
+test('with the real Time::Period evaluator: hr {9am-4pm} alerts until 16:59:59 local, not at 17:00', async () => {
+  const { inPeriod } = await import('../../core/period.ts');
+  const svc = service([{ key: 'office', spec: 'hr {9am-4pm}' }]);
+  const at = (h: number, m: number, s: number) => new Date(2026, 10, 26, h, m, s).getTime();
+  const run = (t: number) =>
+    applyResult(initialState(svc, HOSTS), { ...fail(), at: t }, context(svc, t, { inPeriod })).deliveries.length;
+  assert.equal(run(at(16, 59, 59)), 1);
+  assert.equal(run(at(17, 0, 0)), 0);
+  assert.equal(run(at(8, 59, 59)), 0);
+  assert.equal(run(at(9, 0, 0)), 1);
+});
