@@ -158,10 +158,11 @@ export function show(v: unknown): string {
   return String(v);
 }
 
-/** The allowed word within edit distance 2, for "did you mean". */
+/** The allowed word a typo most likely meant: one edit away (two for longer words), a swap counting as one. */
 export function closest(word: string, options: string[]): string | undefined {
+  const limit = word.length >= 5 ? 2 : 1;
   let best: string | undefined;
-  let bestD = 3;
+  let bestD = limit + 1;
   for (const o of options) {
     const d = distance(word.toLowerCase(), o.toLowerCase());
     if (d < bestD) {
@@ -172,16 +173,17 @@ export function closest(word: string, options: string[]): string | undefined {
   return best;
 }
 
+/** Optimal string alignment distance (Levenshtein plus adjacent swaps). */
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -200,7 +200,8 @@ class Builder {
   }
 
   private periods(s: Service, raw: Raw, path: Path): Period[] {
-    const shorthand = PERIOD_ALERT_KEYS.filter((k) => raw[k] !== undefined);
+    // In file order, so the implicit period points at the first of its keys.
+    const shorthand = Object.keys(raw).filter((k) => (PERIOD_ALERT_KEYS as readonly string[]).includes(k));
     if (raw.periods !== undefined) {
       for (const k of shorthand) {
         this.problem([...path, k], `"${k}" cannot sit on the service when it has periods; move it into one of its periods`, true);

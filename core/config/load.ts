@@ -75,7 +75,7 @@ async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckR
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e)), notes: [] };
+  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e, lines)), notes: [] };
 
   let raw: unknown;
   try {
@@ -115,8 +115,8 @@ function topMessage(path: string[], message: string, raw: unknown): string {
   return message;
 }
 
-function syntaxProblem(file: string, e: YAMLError): ConfigProblem {
-  const pos = e.linePos?.[0];
+function syntaxProblem(file: string, e: YAMLError, lines: LineCounter): ConfigProblem {
+  const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
   const loc: Loc = pos ? { file, line: pos.line, column: pos.col } : { file, line: 1 };
   const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   return { loc, message: `YAML syntax error: ${what}` };
