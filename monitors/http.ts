@@ -94,6 +94,9 @@ export default defineMonitor<HttpOptions>({
     const agent = agentFor(options, ctx, expiries);
     const targets = new Map<string, HttpTarget>();
     targetFor('example.invalid', options); // a bad url template fails at load, not at the first check
+    if (options.url !== undefined && !options.url.includes('{host}')) {
+      ctx.log.warn({ url: options.url }, 'http url has no {host}: every host of the group is checked at this same URL');
+    }
     return {
       check(host, signal) {
         let t = targets.get(host);

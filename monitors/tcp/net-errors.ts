@@ -42,7 +42,12 @@ export function describeNetError(err: unknown): string {
   return e?.message || String(err);
 }
 
-/** True when the abort came from a timeout (AbortSignal.timeout), not a shutdown. */
+/**
+ * True when the abort came from a timeout, not a shutdown: vigil's scheduler aborts
+ * with a CheckTimeoutError (code VIGIL_ERR_CHECK_TIMEOUT), AbortSignal.timeout with a
+ * DOMException named TimeoutError. Duck-typed: plugins import nothing from core but types.
+ */
 export function isTimeoutReason(reason: unknown): boolean {
-  return (reason as { name?: string } | undefined)?.name === 'TimeoutError';
+  const r = reason as { name?: string; code?: string } | undefined;
+  return r?.name === 'TimeoutError' || r?.code === 'VIGIL_ERR_CHECK_TIMEOUT';
 }

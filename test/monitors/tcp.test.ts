@@ -202,3 +202,18 @@ test('options schema compiles strictly and rejects bad options', () => {
   assert.equal(validate({ port: 70000 }), false);
   assert.equal(validate({ preset: 'gopher' }), false);
 });
+
+test('runs under vigil\'s deadline runner: a timeout there is a timeout here', async (t) => {
+  const { runWithDeadline } = await import('../../core/run-check.ts');
+  const srv = await silentServer();
+  t.after(() => srv.close());
+  const c = await checker({ port: srv.port, expect: 'x' });
+  let seen: unknown;
+  const out = await runWithDeadline('tcp', 'check', 200, undefined, async (signal) => {
+    seen = await c.check('127.0.0.1', signal);
+    return seen;
+  });
+  assert.equal(out.kind, 'timeout');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, { ok: false, summary: `127.0.0.1:${srv.port}: timed out waiting for /x/` });
+});
