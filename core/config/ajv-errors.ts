@@ -28,15 +28,41 @@ const DURATION_HINT = 'write 10s, 5m, 1h or 1d';
 export function describeAjvErrors(errors: readonly ErrorObject[], noun: 'key' | 'option' = 'key'): Described[] {
   const out: Described[] = [];
   const seen = new Set<string>();
+  const branches = alternatives(errors);
   for (const e of errors) {
     if (e.keyword === 'propertyNames' || e.keyword === 'if' || e.keyword === '$ref') continue;
-    const d = describe(e, noun);
+    if (branches.inner.has(e)) continue;
+    const d = branches.outer.has(e) ? describeAlternatives(e, branches.outer.get(e)!, noun) : describe(e, noun);
     const id = `${d.path.join('/')}\n${d.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(d);
   }
   return out;
+}
+
+/** anyOf/oneOf errors and the errors of their branches, which are folded into one message. */
+function alternatives(errors: readonly ErrorObject[]) {
+  const outer = new Map<ErrorObject, ErrorObject[]>();
+  const inner = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') continue;
+    const sub = errors.filter((x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`) && x.instancePath.startsWith(e.instancePath));
+    outer.set(e, sub);
+    for (const x of sub) inner.add(x);
+  }
+  return { outer, inner };
+}
+
+function describeAlternatives(e: ErrorObject, sub: ErrorObject[], noun: 'key' | 'option'): Described {
+  const path = pointerToPath(e.instancePath);
+  if (sub.length === 0) return { path, key: false, message: `${show(e.data)} matches more than one of the allowed forms; remove what makes it ambiguous` };
+  if (sub.every((x) => x.keyword === 'required' && x.instancePath === e.instancePath)) {
+    const names = [...new Set(sub.map((x) => `"${String(x.params.missingProperty)}"`))];
+    return { path, key: false, message: `missing ${noun} ${names.join(' or ')} (one of them is needed)` };
+  }
+  const parts = [...new Set(sub.map((x) => describe(x, noun).message))];
+  return { path, key: false, message: `${parts.join('; or ')}` };
 }
 
 function describe(e: ErrorObject, noun: 'key' | 'option'): Described {

@@ -41,6 +41,11 @@ const SCHEMAS: Record<string, JsonSchema | null> = {
     properties: { to: { type: 'array', items: { type: 'string', format: 'email' } }, subject: { type: 'string', default: 'vigil' } },
   },
   'alert/syslog': null,
+  'monitor/either': {
+    type: 'object',
+    properties: { port: { type: 'integer' }, preset: { type: 'string' } },
+    anyOf: [{ required: ['port'] }, { required: ['preset'] }],
+  },
 };
 
 const catalog: PluginCatalog = {
@@ -102,7 +107,7 @@ test('every one of five mistakes is reported, each at its line', async () => {
   const got = err.problems.map((p) => ({ line: p.loc?.line, path: p.path, message: p.message }));
   const expect = [
     { line: 15, path: 'watches/web/services/http/interval', message: /^"10" has no unit; write 10s, 5m, 1h or 1d$/ },
-    { line: 16, path: 'watches/web/services/http/monitor/plugin', message: /unknown plugin "htp" \(did you mean "http"\?\); known monitors: tcp, http/ },
+    { line: 16, path: 'watches/web/services/http/monitor/plugin', message: /unknown plugin "htp" \(did you mean "http"\?\); known monitors: tcp, http, either/ },
     { line: 17, path: 'watches/web/services/http/depend', message: /"routers:pong" names service "pong", which watch "routers" does not have; it has: ping/ },
     { line: 19, path: 'watches/web/services/http/periods/0/when', message: /"9am-25" is not an hour/ },
     { line: 27, path: 'watches/web/services/https/monitor/prot', message: /monitor \(tcp\): unexpected option "prot" \(did you mean "port"\?\); expected one of: port, send/ },
@@ -395,6 +400,9 @@ test('plugin references: unknown plugin, options of a plugin without options, ba
   assert.match(noPlugin[0]!.message, /missing key "plugin"; write \{ plugin: NAME, \.\.\.options \}/);
   const exit = await service(`${base}alerts: [ { plugin: syslog, exit: 2 }, { plugin: syslog, exit: "3-5" } ]`);
   assert.deepEqual(exit.periods[0]!.alerts.map((a) => [a.exitRange, a.options]), [[[2, 2], {}], [[3, 5], {}]]);
+  const either = await problems('interval: 1m\nmonitor: { plugin: either }');
+  assert.equal(either.length, 1, either.map(formatProblem).join('\n'));
+  assert.match(either[0]!.message, /^monitor \(either\): missing option "port" or "preset" \(one of them is needed\)$/);
   const backwards = await problems(`${base}alerts: [ { plugin: syslog, exit: "5-3" } ]`);
   assert.match(backwards[0]!.message, /exit range "5-3" is backwards/);
 });
