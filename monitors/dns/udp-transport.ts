@@ -30,10 +30,11 @@ interface Pending {
   template: QueryTemplate;
   packet: Buffer;
   sentAt: number;
+  /** Last (re)send, for the retransmit sweep. */
+  lastSend: number;
   resolve(e: Exchange): void;
   reject(err: Error): void;
   unwatch(): void;
-  timer?: NodeJS.Timeout;
 }
 
 const MAX_ID_TRIES = 64;
@@ -46,6 +47,8 @@ export class UdpTransport {
   private readonly pending = new Map<number, Pending>();
   private readonly waiters: Array<() => void> = [];
   private closed = false;
+  /** One timer for all resends (not one per query): runs only while queries are pending. */
+  private sweep?: NodeJS.Timeout;
 
   constructor(opts: UdpTransportOptions = {}) {
     this.maxInFlight = opts.maxInFlight ?? 128;
@@ -66,12 +69,16 @@ export class UdpTransport {
         template,
         packet: stampId(template, id),
         sentAt: performance.now(),
+        lastSend: 0,
         resolve,
         reject,
         unwatch: () => {},
       };
       this.pending.set(id, p);
-      if (this.pending.size === 1) socket.ref();
+      if (this.pending.size === 1) {
+        socket.ref();
+        if (this.retransmitMs > 0) this.sweep = setInterval(() => this.resend(), Math.max(10, this.retransmitMs / 4));
+      }
       p.unwatch = onAbort(signal, () => this.settle(id, p, undefined, abortReason(signal)));
       this.send(id, p);
     });
@@ -89,14 +96,15 @@ export class UdpTransport {
 
   private send(id: number, p: Pending): void {
     const socket = this.socketFor(p.server.family);
+    p.lastSend = performance.now();
     socket.send(p.packet, p.server.port, p.server.address, (err) => {
       if (err) this.settle(id, p, undefined, new Error(`cannot send to ${p.server.label}: ${err.message}`));
     });
-    if (this.retransmitMs > 0) {
-      p.timer = setTimeout(() => {
-        if (this.pending.get(id) === p) this.send(id, p);
-      }, this.retransmitMs);
-    }
+  }
+
+  private resend(): void {
+    const due = performance.now() - this.retransmitMs;
+    for (const [id, p] of this.pending) if (p.lastSend <= due) this.send(id, p);
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -112,9 +120,10 @@ export class UdpTransport {
   private settle(id: number, p: Pending, ok?: Exchange, err?: Error): void {
     if (this.pending.get(id) !== p) return;
     this.pending.delete(id);
-    if (p.timer) clearTimeout(p.timer);
     p.unwatch();
     if (this.pending.size === 0) {
+      clearInterval(this.sweep);
+      this.sweep = undefined;
       this.sockets[4]?.unref();
       this.sockets[6]?.unref();
     }
