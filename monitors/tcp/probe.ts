@@ -69,11 +69,14 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
       if (!s) return done();
       data = undefined;
       stage = `waiting for ${s.what}`;
-      if (s.send) sock.write(s.send);
-      if (!s.expect) {
-        step++;
-        nextStep();
+      if (s.expect) {
+        if (s.send) sock.write(s.send);
+        return;
       }
+      // Nothing to wait for: go on once the bytes are out, so the closing RST cannot discard them.
+      step++;
+      if (s.send) sock.write(s.send, () => !settled && nextStep());
+      else nextStep();
     };
 
     const judge = (eof: boolean) => {

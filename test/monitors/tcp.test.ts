@@ -95,6 +95,15 @@ test('send + expect: the answer matches', async (t) => {
   assert.deepEqual(srv.lines, ['STATUS']);
 });
 
+test('send without expect: the bytes arrive before the reset', async (t) => {
+  const srv = await lineServer('');
+  t.after(() => srv.close());
+  const r = await (await checker({ port: srv.port, send: 'hello\\r\\n' })).check('127.0.0.1', within(2000));
+  assert.equal(r.ok, true, r.summary);
+  for (let i = 0; i < 40 && srv.lines.length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+  assert.deepEqual(srv.lines, ['hello']);
+});
+
 test('expect with /pattern/flags', async (t) => {
   const srv = await lineServer('Welcome\r\n');
   t.after(() => srv.close());
