@@ -60,9 +60,16 @@ export default defineMonitor<ScriptMonitorOptions>({
         const argv = [...(options.args ?? []), ...(options.noHosts ? [] : hosts)];
         const env = { ...ctx.env, ...options.env, ...monMonitorEnv(run, ctx) };
         const r = await runProcess(program, argv, { env, signal, maxOutputBytes: options.maxOutputBytes, cwd: ctx.configDir });
-        const killedBecause = r.aborted ? `timed out after ${(r.durationMs / 1000).toFixed(1)}s, killed` : undefined;
+        const killedBecause = r.aborted ? abortText(signal, r.durationMs) : undefined;
         return interpretRun(r.output, { exitCode: r.exitCode, signal: r.signal, killedBecause }, hosts);
       },
     };
   },
 });
+
+/** Why the run was stopped: the check's timeout (vigil's CheckTimeoutError, AbortSignal.timeout) or a shutdown/reload. */
+function abortText(signal: AbortSignal, ms: number): string {
+  const name = (signal.reason as { name?: string } | undefined)?.name;
+  const after = `${(ms / 1000).toFixed(1)}s`;
+  return name === 'CheckTimeoutError' || name === 'TimeoutError' ? `timed out after ${after}, killed` : `stopped after ${after} (vigil is stopping or reloading), killed`;
+}

@@ -71,17 +71,21 @@ test('huge output is capped with a note', async () => {
 
 test('a hang is killed with its forked child when the check signal fires', async () => {
   const c = await checker('hang');
-  const ctrl = new AbortController();
   const started = Date.now();
-  const pending = c.check(HOSTS, ctrl.signal, RUN);
+  const pending = c.check(HOSTS, AbortSignal.timeout(400), RUN);
   const grandchild = await readPidFile(join(tmp, 'hang.pid'));
   assert.equal(isGone(grandchild), false);
-  ctrl.abort(new Error('check timed out'));
   const r = await pending;
   assert.equal(r.ok, false);
   assert.match(r.summary, /^timed out after \d+\.\ds, killed$/);
   assert.ok(Date.now() - started < 5000);
   assert.ok(await waitFor(() => isGone(grandchild), 2000), `grandchild ${grandchild} survived`);
+  rmSync(join(tmp, 'hang.pid'));
+  const ctrl = new AbortController();
+  const stopping = (await checker('hang')).check(HOSTS, ctrl.signal, RUN);
+  await readPidFile(join(tmp, 'hang.pid'));
+  ctrl.abort(new Error('shutdown'));
+  assert.match((await stopping).summary, /^stopped after \d+\.\ds \(vigil is stopping or reloading\), killed$/);
 });
 
 test('argv is args then hosts (or no hosts), environment carries MON_* from the run', async () => {
