@@ -59,6 +59,8 @@ export default defineAlert<ScriptAlertOptions>({
     if (!program) log.warn({ searched: dirs }, 'alert script not found; deliveries will fail until it exists');
 
     return {
+      // Without hostEvents the engine does not hand this instance host events at all.
+      events: options.hostEvents ? [...SERVICE_EVENTS, ...HOST_EVENTS] : SERVICE_EVENTS,
       async send(event: AlertEvent, signal: AbortSignal) {
         if (HOST_EVENTS.includes(event.type) && !options.hostEvents) return;
         program ??= locate();

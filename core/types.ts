@@ -198,6 +198,11 @@ export interface CheckObservation {
 }
 
 export interface Alert {
+  /**
+   * Events this instance wants, when its options narrow the plugin's `events`
+   * (e.g. a script alert without `hostEvents`). Must be a subset of the plugin's.
+   */
+  events?: readonly EventType[];
   /** Deliver one event. Throw to have the dispatcher retry with backoff. */
   send(event: AlertEvent, signal: AbortSignal): Promise<void>;
   /** Optional: see every check result of the service (lvs uses it for fall/rise). Must not throw. */

@@ -51,7 +51,7 @@ export async function createTargets(
     const identity = `${ref.plugin}\u0000${JSON.stringify(ref.options)}`;
     const first = seen.get(identity);
     if (!first) seen.set(identity, key);
-    out.set(key, { key, ref, plugin, alert, events: plugin.events ?? SERVICE_EVENTS, duplicateOf: first });
+    out.set(key, { key, ref, plugin, alert, events: alert.events ?? plugin.events ?? SERVICE_EVENTS, duplicateOf: first });
   }
   return out;
 }
