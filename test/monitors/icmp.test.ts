@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import icmp, { fpingArgs } from '../../monitors/icmp.ts';
 import { parseFpingOutput } from '../../monitors/icmp/fping-output.ts';
 import { evaluatePing } from '../../monitors/icmp/evaluate.ts';
@@ -17,6 +17,22 @@ const ctx: PluginContext = { log: silentLogger, now: Date.now, configDir: '.', s
 const run: RunInfo = { watch: 'w', service: 'ping' };
 const limits = { count: 3, maxLossPercent: 50, rttFails: false };
 const strip = (h: string) => h.replace(/^\[(.*)\]$/, '$1');
+
+/** fping processes that are children of this test process (from /proc). */
+function childFpings(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (m && m[1] === 'fping' && Number(m[2]) === process.pid) out.push(Number(d));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
 
 // Captured from `fping -q -C 3 -p 20 -t 200 127.0.0.1 10.255.255.1 ::1 nosuch.invalid 127.0.0.2` (fping 5.1).
 const CAPTURED = `127.0.0.1    : 0.030 0.028 0.041
@@ -106,8 +122,13 @@ describe('icmp monitor with the real fping', () => {
 
   it('kills fping when the signal aborts', async () => {
     const t0 = Date.now();
-    await assert.rejects(check(['127.0.0.1'], { count: 50, periodMs: 100 }, 300), /fping was killed: the check timed out/);
+    const pending = check(['127.0.0.1'], { count: 50, periodMs: 100 }, 300);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(childFpings().length, 1, 'fping runs while the check does');
+    await assert.rejects(pending, /fping was killed: the check timed out/);
     assert.ok(Date.now() - t0 < 2000);
+    for (let i = 0; i < 20 && childFpings().length; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(childFpings(), [], 'no fping left behind');
   });
 
   it('throws a clear error when fping is not where the option says', async () => {
