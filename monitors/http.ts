@@ -10,7 +10,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
 import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
-import { judgeBody, needsBody, readBody, type BodyRules } from './http/body.ts';
+import { discardBody, judgeBody, needsBody, readBody, type BodyRules } from './http/body.ts';
 import { capturingConnector, type CertExpiries } from './http/connector.ts';
 import { compileAssertion } from './http/json-path.ts';
 import { httpOptionsSchema, type HttpOptions } from './http/options.ts';
@@ -124,6 +124,7 @@ async function checkOnce(
         origin: t.origin, path: t.path, method, signal, reset: !plan.keepAlive,
         headers: t.origin === first.origin ? plan.headers : plan.foreignHeaders,
       });
+      stage = 'reading the body';
       const code = res.statusCode;
       const location = res.headers.location;
       if (plan.maxRedirects > 0 && REDIRECTS.has(code) && typeof location === 'string') {
@@ -133,6 +134,7 @@ async function checkOnce(
         if (next.protocol !== 'http:' && next.protocol !== 'https:') return fail(t, `redirect to ${next.href}, which is not HTTP`);
         if (code === 303 || ((code === 301 || code === 302) && method === 'POST')) method = 'GET';
         t = fromUrl(next);
+        stage = 'waiting for the response';
         continue;
       }
       const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
@@ -142,11 +144,10 @@ async function checkOnce(
         return { ok: false, summary: `HTTP ${code} from ${t.url} (expected ${plan.expected}${loc})`, latencyMs };
       }
       if (plan.readBody) {
-        stage = 'reading the body';
         const why = judgeBody(plan.rules, await readBody(res.body, plan.rules.maxBodyBytes, !!plan.rules.md5));
         if (why) return { ok: false, summary: `${t.url}: ${why}`, latencyMs };
       } else {
-        await res.body.dump();
+        await discardBody(res.body, plan.rules.maxBodyBytes);
       }
       return judged(plan, t, code, latencyMs, ctx, expiries);
     }

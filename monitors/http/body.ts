@@ -48,6 +48,28 @@ export async function readBody(stream: AsyncIterable<Buffer>, max: number, wantM
   return { text: Buffer.concat(chunks, kept).toString('utf8'), truncated, md5: hash?.digest('hex') };
 }
 
+/**
+ * Reads and drops a body nobody checks, so the answer is complete (a server dying
+ * mid-body fails the check); past `max` bytes the rest is cut off, not downloaded.
+ * (undici's dump() resolves even when the body errors, so it cannot tell.)
+ */
+export function discardBody(body: NodeJS.ReadableStream & { destroy(): void }, max: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let n = 0;
+    body.on('error', reject);
+    body.on('end', resolve);
+    body.on('data', (chunk: Buffer) => {
+      n += chunk.length;
+      if (n > max) {
+        body.removeListener('error', reject);
+        body.on('error', () => {});
+        body.destroy();
+        resolve();
+      }
+    });
+  });
+}
+
 /** Undefined when the body passes, else what is wrong in words. */
 export function judgeBody(r: BodyRules, b: ReadBody): string | undefined {
   const within = b.truncated ? ` (in the first ${r.maxBodyBytes} bytes)` : '';
