@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runProcess, parseTimeout } from '../../../core/kit/run-process.ts';
 import { findProgram, splitSearchPath } from '../../../core/kit/find-program.ts';
-import { isGone, SCRIPTS } from '../../fixtures/scripts/proc.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isGone, readPidFile, SCRIPTS, waitFor } from '../../fixtures/scripts/proc.ts';
 
 test('stdout and stderr share one descriptor: 400 alternating lines keep their order', async () => {
   const prog = 'for (1..200) { print STDOUT "out $_\\n"; print STDERR "err $_\\n"; }';
@@ -50,19 +53,26 @@ test('timeout: a program that obeys SIGTERM is gone at once, its child too', asy
   const r = await runProcess('/bin/sh', ['-c', 'sleep 1000 & echo $!; wait'], { timeoutMs: 200 });
   assert.ok(Date.now() - t0 < 1500);
   assert.deepEqual([r.timedOut, r.signal, r.exitCode], [true, 'SIGTERM', null]);
-  assert.ok(isGone(Number(r.output.trim())));
+  assert.ok(await waitFor(() => isGone(Number(r.output.trim())), 2000));
 });
 
 test('abort: a program ignoring SIGTERM gets SIGKILL after the grace', async () => {
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'vigil-rp-')), 'pid');
   const ctrl = new AbortController();
-  setTimeout(() => ctrl.abort(), 100);
+  const pending = runProcess('/bin/sh', ['-c', `trap '' TERM; sleep 1000 & echo $! > "$PIDFILE"; wait; wait`], {
+    signal: ctrl.signal,
+    killGraceMs: 300,
+    env: { PIDFILE: pidFile },
+  });
+  const child = await readPidFile(pidFile); // the trap is set once the pid is written
   const t0 = Date.now();
-  const r = await runProcess('/bin/sh', ['-c', "trap '' TERM; sleep 1000 & echo $!; wait; wait"], { signal: ctrl.signal, killGraceMs: 300 });
+  ctrl.abort();
+  const r = await pending;
   const took = Date.now() - t0;
-  assert.ok(took >= 380 && took < 2000, `took ${took}`);
+  assert.ok(took >= 280 && took < 2000, `took ${took}`);
   assert.equal(r.aborted, true);
   assert.equal(r.signal, 'SIGKILL');
-  assert.ok(isGone(Number(r.output.trim())));
+  assert.ok(await waitFor(() => isGone(child), 2000), `child ${child} survived`);
   const pre = await runProcess('/bin/sleep', ['5'], { signal: AbortSignal.abort() });
   assert.equal(pre.aborted, true);
 });
