@@ -23,6 +23,8 @@ export interface Described {
 }
 
 const DURATION_HINT = 'write 10s, 5m, 1h or 1d';
+const SECRET_KEY = /pass|secret|token|api_?key|auth|credential|private/i;
+const HIDDEN = Symbol('hidden');
 
 /** Translates ajv errors (compiled with `verbose: true`), dropping the duplicates ajv emits for propertyNames. */
 export function describeAjvErrors(errors: readonly ErrorObject[], noun: 'key' | 'option' = 'key'): Described[] {
@@ -71,7 +73,8 @@ function describe(e: ErrorObject, noun: 'key' | 'option'): Described {
   if (propertyName !== undefined) {
     return { path: [...path, propertyName], key: true, message: badName(propertyName, String(e.params.pattern ?? '')) };
   }
-  const value = e.data;
+  // Never echo what may be a secret (a mistyped token is still a token).
+  const value = SECRET_KEY.test(String(path[path.length - 1] ?? '')) ? HIDDEN : e.data;
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = String(e.params.additionalProperty);
@@ -177,6 +180,7 @@ function typeWords(t: unknown): string {
 
 /** A value as an operator would recognise it in the file. */
 export function show(v: unknown): string {
+  if (v === HIDDEN) return 'the value (not shown: it may be a secret)';
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';

@@ -74,6 +74,11 @@ class Builder {
     const file = this.input.file;
     const dir = dirname(file);
     this.named = strings(raw.periods);
+    for (const reserved of ['always', 'none']) {
+      if (this.named[reserved] === undefined) continue;
+      this.problem(['periods', reserved], `"${reserved}" is a reserved word in period specs; give this period another name`, true);
+      delete this.named[reserved];
+    }
     const control = obj(raw.control) ?? {};
     const cfg: Config = {
       file,

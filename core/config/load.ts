@@ -74,7 +74,7 @@ async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckR
     return { problems: [readProblem(file, err)], notes: [] };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e, lines)), notes: [] };
 
   let raw: unknown;

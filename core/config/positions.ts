@@ -2,7 +2,7 @@
  * @fileoverview Where a key path sits in a YAML (or JSON) file: line and column for
  * every problem, found by walking the `yaml` package's document nodes.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Loc } from '../model.ts';
 
 export type Path = readonly (string | number)[];
@@ -53,7 +53,7 @@ export function yamlLocator(file: string, doc: Document, lines: LineCounter): Lo
           i++; // the implicit period
           continue;
         }
-        const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+        const pair = findPair(doc, node, String(seg));
         if (!pair) {
           complete = false;
           break;
@@ -78,6 +78,23 @@ export function yamlLocator(file: string, doc: Document, lines: LineCounter): Lo
     }
     return { loc: at === undefined ? { file, line: 1 } : toLoc(at), path: complete ? walked : path };
   };
+}
+
+/** The pair of a key, also through YAML merge keys (`<<: *defaults`), nearest first. */
+function findPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | undefined {
+  const own = map.items.find((p) => keyOf(p.key) === key);
+  if (own || depth > 10) return own;
+  for (const p of map.items) {
+    const k = isScalar(p.key) ? p.key.value : p.key;
+    if (k !== '<<' && !(typeof k === 'symbol' && k.description === '<<')) continue;
+    const v = resolve(doc, p.value);
+    const sources = isSeq(v) ? v.items.map((i) => resolve(doc, i)) : [v];
+    for (const src of sources) {
+      const hit = isMap(src) ? findPair(doc, src, key, depth + 1) : undefined;
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
 
 function resolve(doc: Document, node: unknown): unknown {

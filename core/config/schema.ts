@@ -120,6 +120,8 @@ export const configSchema = {
   title: 'vigil configuration',
   type: 'object',
   additionalProperties: false,
+  // `x-...` keys are free, to hold YAML anchors (`x-defaults: &svc {...}`) shared with `<<: *svc`.
+  patternProperties: { '^x-': {} },
   definitions: {
     duration: { type: 'string', pattern: DURATION_PATTERN, description: 'A time value with its unit: 500ms, 30s, 5m, 1.5h, 1d.' },
     name: { type: 'string', pattern: NAME_PATTERN },

@@ -422,8 +422,36 @@ test('schema problems in plain words: unknown keys, types, enums, names', async 
   const dur = await check('randstart: soon\ncontrol: { listen: localhost }\n');
   assert.match(dur.problems[0]!.message, /"soon" is not a time value; write 10s, 5m, 1h or 1d/);
   assert.match(dur.problems[1]!.message, /"localhost" is not an address:port/);
+  const secret = await check('control: { token: 12345678 }\n');
+  assert.match(secret.problems[0]!.message, /^expected text, found the value \(not shown: it may be a secret\)$/);
+  assert.doesNotMatch(formatProblem(secret.problems[0]!), /12345678/);
+  const reserved = await check('periods: { always: "hr {1}" }\n');
+  assert.match(reserved.problems[0]!.message, /"always" is a reserved word/);
   const re = await check('mon_protocol: { clientallow: ["10.(1"] }\n');
   assert.match(re.problems[0]!.message, /"10.\(1" is not a valid regular expression/);
+});
+
+test('YAML anchors and merge keys work; problems point into the anchored block', async () => {
+  const text = [
+    'x-service: &svc',
+    '  interval: 30s',
+    '  timeout: 5',
+    'hostgroups: { web: [127.0.0.2] }',
+    'watches:',
+    '  web:',
+    '    services:',
+    '      a:',
+    '        <<: *svc',
+    '        monitor: { plugin: tcp, port: 1 }',
+    '',
+  ].join('\n');
+  const r = await check(text);
+  assert.equal(r.problems.length, 1, r.problems.map(formatProblem).join('\n'));
+  assert.equal(r.problems[0]!.path, 'watches/web/services/a/timeout');
+  assert.deepEqual([r.problems[0]!.loc?.line, r.problems[0]!.loc?.column], [3, 12]);
+  const ok = await check(text.replace('timeout: 5', 'timeout: 5s'));
+  assert.equal(ok.config!.watches[0]!.services[0]!.intervalMs, 30_000);
+  assert.equal(ok.config!.watches[0]!.services[0]!.timeoutMs, 5_000);
 });
 
 test('JSON is read as well, with positions', async () => {
