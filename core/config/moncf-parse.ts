@@ -191,7 +191,8 @@ function newService(watch: string, name: string, loc: Loc, d: { depBehavior: Ser
 
 function newPeriod(args: string, loc: Loc, svc: Service, problem: (m: string) => void): Period {
   const lm = /^([a-z_]\w*)\s*:\s*(.*)$/i.exec(args);
-  const key = lm ? lm[1]! : args;
+  // An unlabelled empty spec ("always") gets the key the native config gives it, so both read the same.
+  const key = lm ? lm[1]! : args.trim() === '' ? 'always' : args;
   const p: Period = {
     key, spec: lm ? lm[2]! : args, numalerts: 0, alerts: [], upalerts: [], startupalerts: [], ackalerts: [], disablealerts: [],
     noCompAlerts: false, alertsDontCount: false, loc,

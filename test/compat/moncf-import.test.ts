@@ -106,3 +106,35 @@ test('vigil import reports mon config errors with file:line and exits 1', async 
   assert.match(errors.join('\n'), /mon\.cf:3: invalid interval '30'/);
   assert.equal(await importCommand([]), 2);
 });
+
+test('the imported YAML loads through the native loader into the same model as the mon.cf (plain and --native)', async () => {
+  requireFiles();
+  const { checkConfig } = await import('../../core/config/load.ts');
+  const { catalogOf } = await import('../../core/engine/load.ts');
+  const { Registry } = await import('../../core/registry.ts');
+  const { useNativeMonitors } = await import('../../core/cli/import-command.ts');
+  const catalog = catalogOf(new Registry());
+  const strip = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'loc' ? undefined : v)));
+  for (const native of [false, true]) {
+    for (const f of MON_CONFIGS) {
+      const direct = await checkConfig(f, catalog);
+      assert.deepEqual(direct.problems, [], `${f} has problems`);
+      const fromMon = direct.config!;
+      if (native) {
+        await useNativeMonitors(fromMon, new Registry());
+        const { validateModel } = await import('../../core/config/load.ts');
+        assert.deepEqual((await validateModel(fromMon, catalog)).problems, []);
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-import-eq-'));
+      const yamlFile = join(dir, 'vigil.yaml');
+      assert.equal(await importCommand([...(native ? ['--native'] : []), f, '-o', yamlFile]), 0);
+      const viaYaml = await checkConfig(yamlFile, catalog);
+      assert.deepEqual(viaYaml.problems, [], `${f} imported${native ? ' --native' : ''} has problems`);
+      const y = viaYaml.config!;
+      assert.deepEqual(strip(y.watches), strip(fromMon.watches), `${f}${native ? ' --native' : ''}: watches differ`);
+      for (const k of ['stateDir', 'maxprocs', 'randstartMs', 'monProtocol', 'hostgroups'] as const) {
+        assert.deepEqual(strip(y[k]), strip(fromMon[k]), `${f}: ${k} differs`);
+      }
+    }
+  }
+});

@@ -141,7 +141,7 @@ test('a config with every keyword becomes the model, with file:line on every ite
   assert.equal(office.upalertafterMs, 600_000);
   assert.equal(office.alertsDontCount, true);
   assert.deepEqual(office.exitRange, [1, 5]);
-  assert.equal(always.key, '');
+  assert.equal(always.key, 'always');
   assert.equal(always.spec, '');
 
   assert.equal(ping.monitor?.options.noHosts, true);
