@@ -3,7 +3,7 @@
  * WAL mode with synchronous=FULL: a commit that returned is on disk, so kill -9
  * or a power cut right after `enqueue` loses no delivery.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryQuery, HistoryRecord, OutboxEntry } from '../runtime.ts';
@@ -25,10 +25,11 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
   const dir = resolve(stateDir);
   const file = join(dir, STORE_FILE);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    if (!options.readonly) mkdirSync(dir, { recursive: true, mode: 0o750 });
   } catch (err) {
     throw toStoreError(err, file, 'create the directory of');
   }
+  if (options.readonly) return openReadonly(file, options);
   let db: Database.Database;
   try {
     db = new Database(file);
@@ -40,6 +41,21 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
   } catch (err) {
     db.close();
     throw toStoreError(err, file, 'open');
+  }
+  return new SqliteStore(db, file, options);
+}
+
+function openReadonly(file: string, options: StoreOptions): Store {
+  if (!existsSync(file)) {
+    throw new StoreError('io', file, `no state store at ${file}: vigil has not run with this state_dir yet, or state_dir points elsewhere`);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new StoreError('newer-schema', file, `state store ${file} was written by a newer vigil (schema ${version})`);
+  } catch (err) {
+    throw toStoreError(err, file, 'read');
   }
   return new SqliteStore(db, file, options);
 }
@@ -69,7 +85,7 @@ class SqliteStore implements Store {
   private readonly retentionMs: number;
   private readonly maxHistory: number;
   private readonly now: () => number;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout | undefined;
   private readonly st: ReturnType<SqliteStore['prepareAll']>;
 
   constructor(
@@ -81,9 +97,11 @@ class SqliteStore implements Store {
     this.maxHistory = options.maxHistory ?? DEFAULT_MAX_HISTORY;
     this.now = options.now ?? Date.now;
     this.st = this.prepareAll();
-    this.prune();
-    this.timer = setInterval(() => this.pruneQuietly(), options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS);
-    this.timer.unref();
+    if (!options.readonly) {
+      this.prune();
+      this.timer = setInterval(() => this.pruneQuietly(), options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS);
+      this.timer.unref();
+    }
   }
 
   private prepareAll() {

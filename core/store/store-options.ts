@@ -20,6 +20,8 @@ export interface StoreOptions {
   synchronous?: 'full' | 'normal';
   /** Clock for retention (tests). */
   now?: () => number;
+  /** Open an existing store for reading only (`vigil history` beside a running daemon): no writes, no pruning. */
+  readonly?: boolean;
 }
 
 const KEYS = ['retention', 'max_history', 'prune_interval', 'synchronous'];

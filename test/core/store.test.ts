@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, chmodSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { openStore, StoreError, deliveryId, storeOptionsFromConfig, type NewDelivery } from '../../core/store.ts';
 import { toStoreError } from '../../core/store/store-error.ts';
 import type { AlertEvent } from '../../core/types.ts';
@@ -152,8 +153,9 @@ test('the file is WAL with synchronous=FULL and lives at state_dir/vigil.db', ()
   assert.ok(existsSync(join(dir, 'vigil.db')));
   assert.ok(existsSync(join(dir, 'vigil.db-wal')), 'WAL mode leaves a -wal file beside the store');
   s.close();
-  const out = execFileSync('sqlite3', [join(dir, 'vigil.db'), 'PRAGMA journal_mode;'], { encoding: 'utf8' });
-  assert.equal(out.trim(), 'wal');
+  const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'WAL is a property of the file, seen by any reader');
+  db.close();
 });
 
 test('a file that is not a store gives a StoreError naming the file and the recovery', () => {
