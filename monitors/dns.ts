@@ -5,6 +5,7 @@
  * master's (mon's dns.monitor). Own UDP/TCP transport because node's resolver hides
  * the rcode and the TC bit.
  */
+import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { defineMonitor, type HostCheckResult } from '../core/types.ts';
 import { abortReason, onAbort } from './dns/abort-fanout.ts';
@@ -22,6 +23,8 @@ const MASTER_TIMEOUT_MS = 10_000;
 
 interface Answered {
   rcode: string;
+  /** Set when the answer could not be decoded: a wrong answer, not a failed check. */
+  malformed?: string;
   records: dnsPacket.Answer[];
   latencyMs: number;
   via: string;
@@ -57,23 +60,22 @@ export default defineMonitor<DnsOptions>({
       const hit = servers.get(key);
       if (hit) return hit;
       const r = await resolveServer(s);
-      if (r.host === r.address || r.host.includes(':')) servers.set(key, r);
+      if (isIP(r.host)) servers.set(key, r);
       return r;
     };
 
     const ask = async (srv: ResolvedServer, t: QueryTemplate, signal: AbortSignal): Promise<Answered> => {
       let ex: Exchange;
-      let via = 'UDP';
+      let via = opts.tcp ? 'TCP' : 'UDP';
       try {
         if (opts.tcp) {
           ex = await tcpQuery(srv, t, signal);
-          via = 'TCP';
         } else {
           ex = await udp.query(srv, t, signal);
           if (isTruncated(ex.message)) {
+            via = 'UDP, truncated, then TCP';
             const viaTcp = await tcpQuery(srv, t, signal);
             ex = { message: viaTcp.message, rttMs: ex.rttMs + viaTcp.rttMs };
-            via = 'UDP, truncated, then TCP';
           }
         }
       } catch (err) {
@@ -81,18 +83,19 @@ export default defineMonitor<DnsOptions>({
         throw new Error(`${srv.label}: ${t.type} ${t.name}: ${(err as Error).message}`, { cause: err });
       }
       const rcode = rcodeOf(ex.message);
-      let records: dnsPacket.Answer[];
       try {
-        records = dnsPacket.decode(ex.message).answers ?? [];
+        const records = dnsPacket.decode(ex.message).answers ?? [];
+        // dns-packet reads past a cut-short record without throwing; its byte count tells.
+        if (dnsPacket.decode.bytes > ex.message.length) throw new Error(`records end past the ${ex.message.length}-byte message`);
+        return { rcode, records, latencyMs: ex.rttMs, via };
       } catch (err) {
-        throw new Error(`${srv.label}: ${t.type} ${t.name}: malformed answer (${(err as Error).message})`, { cause: err });
+        return { rcode, records: [], latencyMs: ex.rttMs, via, malformed: `malformed answer (${(err as Error).message})` };
       }
-      return { rcode, records, latencyMs: ex.rttMs, via };
     };
 
     const soaSerial = (a: Answered): number | undefined => {
       const soa = a.records.find((r) => r.type === 'SOA');
-      return a.rcode === 'NOERROR' && soa?.type === 'SOA' ? soa.data.serial : undefined;
+      return a.rcode === 'NOERROR' && !a.malformed && soa?.type === 'SOA' ? soa.data.serial : undefined;
     };
 
     const checkQuery = async (host: string, signal: AbortSignal): Promise<HostCheckResult> => {
@@ -119,13 +122,13 @@ export default defineMonitor<DnsOptions>({
       const serial = soaSerial(a);
       const detail = a.records.map((r) => `${r.name} ${r.type} ${formatRecord(r)}`).join('\n');
       const base = { latencyMs: a.latencyMs, detail, metrics: { latencyMs: a.latencyMs } };
-      if (serial === undefined) return { ok: false, summary: `${prefix}: ${a.rcode}, no SOA record for the zone`, ...base };
+      if (serial === undefined) return { ok: false, summary: `${prefix}: ${a.malformed ?? a.rcode}, no SOA record for the zone`, ...base };
       if (isMaster) return { ok: true, summary: `${prefix}: serial ${serial} (master)`, ...base, metrics: { ...base.metrics, serial } };
       let want: number | undefined;
       try {
         const m = await raceAbort(masterAnswer, signal);
         want = soaSerial(m);
-        if (want === undefined) throw new Error(`${m.rcode}, no SOA record for the zone`);
+        if (want === undefined) throw new Error(`${m.malformed ?? m.rcode}, no SOA record for the zone`);
       } catch (err) {
         if (signal.aborted) throw err;
         throw new Error(`${prefix}: cannot compare, master ${master.label} failed: ${(err as Error).message}`, { cause: err });

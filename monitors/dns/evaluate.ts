@@ -18,6 +18,8 @@ export interface Observed {
   /** "127.0.0.1: A www.example.test" : who was asked what. */
   prefix: string;
   rcode: string;
+  /** Why the answer could not be decoded, when it could not. */
+  malformed?: string;
   /** All answer records (CNAME chain included). */
   records: Answer[];
   /** Record type asked for; only these count for `answers` and `minAnswers`. */
@@ -37,6 +39,7 @@ export function evaluate(o: Observed, e: Expectations): HostCheckResult {
   const base = { latencyMs: o.latencyMs, detail, metrics: { latencyMs: o.latencyMs, answers: values.length } };
   const fail = (why: string): HostCheckResult => ({ ok: false, summary: `${o.prefix}: ${why}`, ...base });
 
+  if (o.malformed) return fail(`${o.rcode}, ${o.malformed}`);
   if (o.rcode !== e.rcode) return fail(`${o.rcode} (expected ${e.rcode})`);
   const missing = e.answers.filter((m) => !values.some((v) => m.test(v)));
   if (missing.length) {

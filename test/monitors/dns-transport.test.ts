@@ -142,6 +142,16 @@ describe('dns transport', () => {
     assert.doesNotMatch(r.detail ?? '', /203\.0\.113\.66/);
   });
 
+  it('a malformed answer is a failed host, not a failed check', async () => {
+    for (const cut of [3, 8]) {
+      const s = await scripted((q) => answerTo(q, { ips: ['192.0.2.1'] }).subarray(0, -cut));
+      servers.push(s);
+      const r = await withMonitor({ name: 'broken.test', port: s.port }, (m) => m.check('127.0.0.1', AbortSignal.timeout(2000)));
+      assert.equal(r.ok, false, `cut ${cut}: ${r.summary}`);
+      assert.match(r.summary, /^127\.0\.0\.1: A broken\.test: NOERROR, malformed answer \(.+\)$/);
+    }
+  });
+
   it('tcp: true never uses UDP', async () => {
     const s = await scripted(
       (q) => answerTo(q, { ips: ['192.0.2.1'] }),
