@@ -4,14 +4,30 @@
  */
 import type { Logger } from './types.ts';
 import type { Engine } from './engine/engine.ts';
+import { errorMessage } from './errors.ts';
+import { startControlServer } from './control/http-server.ts';
+import { startSelfWatch } from './control/self-watch.ts';
 
 export interface FrontEnds {
   close(): Promise<void>;
   reload?(): void;
 }
 
-export async function startFrontEnds(_engine: Engine, _log: Logger): Promise<FrontEnds> {
+export async function startFrontEnds(engine: Engine, log: Logger): Promise<FrontEnds> {
   const closers: Array<() => Promise<void>> = [];
+  const control = engine.config().control;
+  if (control) {
+    try {
+      const server = await startControlServer({ engine, log: log.child({ part: 'control' }), control });
+      closers.push(() => server.close());
+    } catch (err) {
+      // Checks and alerts matter more than the API: keep monitoring, say so loudly.
+      log.error({ part: 'control', err: errorMessage(err) }, 'control API not started; monitoring and alerts go on without it');
+    }
+  }
+  // Last, so systemd hears READY=1 only once every front end listens.
+  const selfWatch = startSelfWatch(() => engine.status(), log.child({ part: 'systemd' }));
+  closers.push(() => selfWatch.close());
   return {
     async close() {
       await Promise.allSettled(closers.map((c) => c()));

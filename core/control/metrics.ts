@@ -1,0 +1,119 @@
+/**
+ * @fileoverview /metrics: a prom-client registry fed by the engine's check and
+ * dispatcher events (counters, histograms) and by a status snapshot taken at
+ * scrape time (up/down gauges, overdue, outbox depth). One registry per server,
+ * never the global one, so two engines in one process (tests) do not mix.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine, CheckMetric } from '../engine/engine.ts';
+
+export interface ControlMetrics {
+  registry: Registry;
+  contentType: string;
+  /** The exposition text (Prometheus text format 0.0.4). */
+  text(): Promise<string>;
+  close(): void;
+}
+
+const SVC = ['watch', 'service'] as const;
+
+export function createMetrics(engine: Engine): ControlMetrics {
+  const registry = new Registry();
+  const reg = [registry];
+  collectDefaultMetrics({ register: registry }); // process_* and nodejs_*, the names dashboards expect
+
+  const checkDuration = new Histogram({ name: 'vigil_check_duration_seconds', help: 'Time one host check (or one group check) took.', labelNames: SVC, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: reg });
+  const checks = new Counter({ name: 'vigil_checks_total', help: 'Host checks (or group checks) run.', labelNames: SVC, registers: reg });
+  const failed = new Counter({ name: 'vigil_checks_failed_total', help: 'Host checks (or group checks) that failed, timeouts included.', labelNames: SVC, registers: reg });
+  const timeouts = new Counter({ name: 'vigil_check_timeouts_total', help: 'Checks stopped because they ran past the service timeout.', labelNames: SVC, registers: reg });
+  const skipped = new Counter({ name: 'vigil_checks_skipped_total', help: 'Runs skipped because the previous run of the service was still going.', labelNames: SVC, registers: reg });
+  const lag = new Histogram({ name: 'vigil_scheduler_lag_seconds', help: 'How late a scheduled run started versus when it was due.', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60], registers: reg });
+  const sent = new Counter({ name: 'vigil_alerts_sent_total', help: 'Alert deliveries that succeeded.', labelNames: ['plugin'], registers: reg });
+  const alertFailed = new Counter({ name: 'vigil_alerts_failed_total', help: 'Alert delivery attempts that failed.', labelNames: ['plugin'], registers: reg });
+  const retried = new Counter({ name: 'vigil_alerts_retried_total', help: 'Failed alert deliveries scheduled for another attempt.', labelNames: ['plugin'], registers: reg });
+  const givenUp = new Counter({ name: 'vigil_alerts_given_up_total', help: 'Alert deliveries given up (attempts exhausted or target gone).', labelNames: ['plugin'], registers: reg });
+  const events = new Counter({ name: 'vigil_events_total', help: 'Events produced by the state machine (down, up, host-down ...).', labelNames: ['type'], registers: reg });
+
+  // Scrape-time gauges: computed from one snapshot so they always agree.
+  let snap: ReturnType<Engine['status']> | undefined;
+  const serviceUp = new Gauge({ name: 'vigil_service_up', help: '1 when the service is ok, 0 when it fails; absent until first checked.', labelNames: SVC, registers: reg });
+  const hostUp = new Gauge({ name: 'vigil_host_up', help: '1 when the host passes the service check, 0 when it fails (down or degraded); absent until checked.', labelNames: ['watch', 'service', 'host'], registers: reg });
+  const overdue = new Gauge({ name: 'vigil_service_overdue', help: '1 when the service check is overdue by more than two intervals.', labelNames: SVC, registers: reg });
+  const overdueCount = new Gauge({ name: 'vigil_services_overdue', help: 'Services whose check is overdue by more than two intervals.', registers: reg });
+  const disabled = new Gauge({ name: 'vigil_service_disabled', help: '1 when alerts of the service (or its watch) are disabled.', labelNames: SVC, registers: reg });
+  const outbox = new Gauge({ name: 'vigil_outbox_pending', help: 'Alert deliveries waiting in the outbox (first attempt or retry).', registers: reg });
+  const running = new Gauge({ name: 'vigil_scheduler_running', help: '1 while the scheduler runs checks, 0 when stopped by an operator.', registers: reg });
+  const started = new Gauge({ name: 'vigil_start_time_seconds', help: 'When this vigil started (unix time).', registers: reg });
+
+  const collect = () => {
+    snap = engine.status();
+    for (const g of [serviceUp, hostUp, overdue, disabled]) g.reset();
+    let n = 0;
+    for (const w of snap.watches) {
+      for (const s of w.services) {
+        const l = { watch: s.watch, service: s.service };
+        if (s.status !== 'untested') serviceUp.set(l, s.status === 'ok' ? 1 : 0);
+        overdue.set(l, s.overdue ? 1 : 0);
+        disabled.set(l, s.disabled || w.disabled ? 1 : 0);
+        if (s.overdue) n++;
+        for (const h of s.hosts) {
+          if (h.excluded || h.state === 'unknown') continue;
+          hostUp.set({ ...l, host: h.host }, h.state === 'up' ? 1 : 0);
+        }
+      }
+    }
+    overdueCount.set(n);
+    running.set(snap.schedulerRunning ? 1 : 0);
+    started.set(snap.startedAt / 1000);
+    outbox.set(engine.outbox({ state: 'pending', limit: 1_000_000 }).length);
+  };
+
+  // Each run's lag is observed once, on its first check (a host check emits one per host).
+  const lagSeen = new Set<string>();
+  const offCheck = engine.on('check', (m: CheckMetric) => {
+    const l = { watch: m.watch, service: m.service };
+    checks.inc(l);
+    checkDuration.observe(l, m.durationMs / 1000);
+    if (!m.ok) failed.inc(l);
+    if (m.timedOut) timeouts.inc(l);
+    const key = `${m.watch}/${m.service}`;
+    if (m.lagMs !== undefined && !lagSeen.has(key)) {
+      lagSeen.add(key);
+      lag.observe(m.lagMs / 1000);
+    }
+  });
+  const offResult = engine.on('result', (r: { watch: string; service: string }) => lagSeen.delete(`${r.watch}/${r.service}`));
+  const offSkipped = engine.on('skipped', (svc: { model: { watch: string; name: string } }) => skipped.inc({ watch: svc.model.watch, service: svc.model.name }));
+  const offEvent = engine.on('event', (e: { type: string }) => events.inc({ type: e.type }));
+
+  // The dispatcher reports a failure, then (synchronously) a give-up when attempts
+  // are exhausted; a failure not followed by a give-up is a retry.
+  const giveUps = new Map<string, number>();
+  const offMetric = engine.on('metric', (name: string, labels: { plugin: string }) => {
+    const plugin = labels.plugin ?? 'unknown';
+    if (name === 'alert_delivered') sent.inc({ plugin });
+    else if (name === 'alert_given_up') {
+      givenUp.inc({ plugin });
+      giveUps.set(plugin, (giveUps.get(plugin) ?? 0) + 1);
+    } else if (name === 'alert_failed') {
+      alertFailed.inc({ plugin });
+      const before = giveUps.get(plugin) ?? 0;
+      queueMicrotask(() => {
+        if ((giveUps.get(plugin) ?? 0) === before) retried.inc({ plugin });
+      });
+    }
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    async text() {
+      collect();
+      return registry.metrics();
+    },
+    close() {
+      for (const off of [offCheck, offResult, offSkipped, offEvent, offMetric]) off();
+      registry.clear();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * @fileoverview GET /api/events: server-sent events for the status page.
+ * `status` carries a full StatusSnapshot (sent on connect and, throttled, after
+ * every state change); `event` carries one state-machine event as it happens.
+ * Also keeps the last events in memory for the page's "recent events" list.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AlertEvent } from '../types.ts';
+import type { StatusSnapshot } from '../runtime.ts';
+
+/** What the page shows of an event (no env, no output blob). */
+export interface RecentEvent {
+  id: string;
+  type: string;
+  watch: string;
+  service: string;
+  host?: string;
+  summary: string;
+  at: number;
+  failedHosts: string[];
+  comment?: string;
+  test?: boolean;
+}
+
+export interface SseSource {
+  status(): StatusSnapshot;
+  on(name: 'event', fn: (e: AlertEvent) => void): () => void;
+  on(name: 'state', fn: () => void): () => void;
+}
+
+export interface SseHub {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  recent(): RecentEvent[];
+  clients(): number;
+  close(): void;
+}
+
+export function toRecent(e: AlertEvent): RecentEvent {
+  return {
+    id: e.id,
+    type: e.type,
+    watch: e.watch,
+    service: e.service,
+    host: e.host,
+    summary: e.result?.summary ?? e.summary,
+    at: e.at,
+    failedHosts: e.failedHosts,
+    comment: e.comment,
+    test: e.test,
+  };
+}
+
+/** One SSE frame; data lines split so a newline in the payload cannot end the frame. */
+export function frame(event: string, data: unknown): string {
+  const json = JSON.stringify(data);
+  return `event: ${event}\n${json.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`;
+}
+
+export function createSseHub(src: SseSource, opts: { keep?: number; throttleMs?: number; heartbeatMs?: number } = {}): SseHub {
+  const keep = opts.keep ?? 100;
+  const throttleMs = opts.throttleMs ?? 250;
+  const clients = new Set<ServerResponse>();
+  const recent: RecentEvent[] = [];
+  let pending: NodeJS.Timeout | undefined;
+
+  const broadcast = (text: string) => {
+    for (const res of clients) res.write(text);
+  };
+  const sendStatus = () => {
+    pending = undefined;
+    if (clients.size) broadcast(frame('status', src.status()));
+  };
+  const offState = src.on('state', () => {
+    if (!pending) pending = setTimeout(sendStatus, throttleMs);
+  });
+  const offEvent = src.on('event', (e) => {
+    const r = toRecent(e);
+    recent.push(r);
+    if (recent.length > keep) recent.splice(0, recent.length - keep);
+    broadcast(frame('event', r));
+  });
+  // A comment line every so often keeps proxies and idle timeouts from closing the stream.
+  const heartbeat = setInterval(() => broadcast(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  return {
+    handle(req, res) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      res.write(frame('status', src.status()));
+      clients.add(res);
+      const drop = () => clients.delete(res);
+      req.on('close', drop);
+      res.on('error', drop);
+    },
+    recent: () => [...recent],
+    clients: () => clients.size,
+    close() {
+      offState();
+      offEvent();
+      clearTimeout(pending);
+      clearInterval(heartbeat);
+      for (const res of clients) res.end();
+      clients.clear();
+    },
+  };
+}
