@@ -7,8 +7,9 @@
 import { dirname, resolve } from 'node:path';
 import { validateDetailed as validateCron } from 'node-cron';
 import type { ConfigProblem } from '../errors.ts';
-import { formatDuration, parseDuration } from '../duration.ts';
-import type { AlertAfter, AlertEvery, AlertEveryMode, Config, ConfigNote, Loc, Period, PluginRef, Service, Watch } from '../model.ts';
+import { parseDuration } from '../duration.ts';
+import type { Config, ConfigNote, Loc, Period, PluginRef, Service, Watch } from '../model.ts';
+import { dependExpr, parseAlertAfter, parseAlertEvery, parseExitRange, type Form } from './forms.ts';
 import { EXTRA_KEYS, PERIOD_ALERT_KEYS } from './schema.ts';
 import { pathText, type Locator, type Path } from './positions.ts';
 
@@ -261,10 +262,10 @@ class Builder {
       loc: this.loc(raw.when !== undefined ? [...path, 'when'] : path),
     };
     setIf(p, 'label', str(raw.label));
-    setIf(p, 'alertafter', this.alertafter(raw.alertafter, s, [...path, 'alertafter']));
-    setIf(p, 'alertevery', this.alertevery(raw.alertevery, [...path, 'alertevery']));
+    setIf(p, 'alertafter', this.form(parseAlertAfter(raw.alertafter, s.intervalMs), [...path, 'alertafter']));
+    setIf(p, 'alertevery', this.form(parseAlertEvery(raw.alertevery), [...path, 'alertevery']));
     setIf(p, 'upalertafterMs', this.duration(raw, 'upalertafter', path));
-    setIf(p, 'exitRange', this.exitRange(raw.alertexitrange, [...path, 'alertexitrange']));
+    setIf(p, 'exitRange', this.form(parseExitRange(raw.alertexitrange), [...path, 'alertexitrange']));
     for (const k of PERIOD_LISTS) {
       p[k] = list(raw[k])
         .map((r, i) => this.pluginRef(r, [...path, k, i], true))
@@ -273,60 +274,10 @@ class Builder {
     return p;
   }
 
-  private alertafter(v: unknown, s: Service, path: Path): AlertAfter | undefined {
-    if (typeof v === 'number') return Number.isInteger(v) && v >= 1 ? { kind: 'count', count: v } : undefined;
-    if (typeof v !== 'string') return undefined;
-    const text = v.trim();
-    if (/^\d+$/.test(text)) {
-      const count = Number(text);
-      if (count < 1) this.problem(path, 'alertafter must be at least 1');
-      return count >= 1 ? { kind: 'count', count } : undefined;
-    }
-    const m = /^(\d+)\s+(.+)$/.exec(text);
-    if (m) {
-      const count = Number(m[1]);
-      const withinMs = parseDuration(m[2]!);
-      if (withinMs === undefined || count < 1) return undefined;
-      if (s.intervalMs !== undefined && (count - 1) * s.intervalMs >= withinMs) {
-        this.problem(
-          path,
-          `alertafter "${text}" is not sensible (as mon says): with interval ${formatDuration(s.intervalMs)}, ${count} failures take at least ${formatDuration((count - 1) * s.intervalMs)}, so they never fit in ${formatDuration(withinMs)}; raise the time or lower the count`,
-        );
-        return undefined;
-      }
-      return { kind: 'count-within', count, withinMs };
-    }
-    const durationMs = parseDuration(text);
-    if (durationMs === undefined) return undefined;
-    if (durationMs === 0) {
-      this.problem(path, 'alertafter must be more than 0');
-      return undefined;
-    }
-    return { kind: 'duration', durationMs };
-  }
-
-  private alertevery(v: unknown, path: Path): AlertEvery | undefined {
-    if (typeof v !== 'string') return undefined;
-    const [time, mode] = v.trim().split(/\s+/);
-    const ms = parseDuration(time ?? '');
-    if (ms === undefined) return undefined;
-    if (ms === 0) {
-      this.problem(path, 'alertevery must be more than 0; remove it to alert on every failure');
-      return undefined;
-    }
-    return { ms, mode: (mode ?? 'default') as AlertEveryMode };
-  }
-
-  private exitRange(v: unknown, path: Path): [number, number] | undefined {
-    let r: [number, number] | undefined;
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) r = [v, v];
-    const m = typeof v === 'string' ? /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v) : null;
-    if (m) r = [Number(m[1]), Number(m[2] ?? m[1])];
-    if (r && r[0] > r[1]) {
-      this.problem(path, `exit range "${String(v)}" is backwards; write the lower code first, e.g. "${r[1]}-${r[0]}"`);
-      return undefined;
-    }
-    return r;
+  /** The value of a form, reporting its error at `path`. */
+  private form<T>(f: Form<T>, path: Path): T | undefined {
+    if (f && 'error' in f) this.problem(path, f.error);
+    return f && 'value' in f ? f.value : undefined;
   }
 
   private pluginRef(v: unknown, path: Path, alert: boolean): PluginRef | undefined {
@@ -335,20 +286,12 @@ class Builder {
     const { plugin, ...options } = raw;
     const ref: PluginRef = { plugin, options, loc: this.loc(path) };
     if (alert && 'exit' in options) {
-      const range = this.exitRange(options.exit, [...path, 'exit']);
+      const range = this.form(parseExitRange(options.exit), [...path, 'exit']);
       delete options.exit;
       if (range) ref.exitRange = range;
     }
     return ref;
   }
-}
-
-/** A list of terms is AND-ed; `SELF:` means this watch, as in mon. */
-function dependExpr(v: unknown, watch: string): string | undefined {
-  const terms = typeof v === 'string' ? [v] : list(v).filter((t): t is string => typeof t === 'string');
-  if (terms.length === 0) return undefined;
-  const expr = terms.length === 1 ? terms[0]! : terms.map((t) => (/^[\w.:-]+$/.test(t.trim()) ? t.trim() : `(${t})`)).join(' && ');
-  return expr.replace(/\bSELF:/g, `${watch}:`);
 }
 
 function setIf<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {

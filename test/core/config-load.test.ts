@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig, isMonCf, loadConfig, validateModel, type PluginCatalog } from '../../core/config/load.ts';
 import { configSchema } from '../../core/config/schema.ts';
+import { dependExpr, parseAlertAfter, parseAlertEvery, parseExitRange } from '../../core/config/forms.ts';
 import { ConfigError, formatProblem, type ConfigProblem } from '../../core/errors.ts';
 import type { Config, Service } from '../../core/model.ts';
 import type { Registry } from '../../core/registry.ts';
@@ -542,4 +543,17 @@ test('the published schema is draft-07 and rejects unknown top-level keys', () =
   assert.deepEqual(Object.keys(configSchema.properties).sort(), [
     'control', 'hostgroups', 'log', 'maxprocs', 'metrics', 'mon', 'mon_protocol', 'periods', 'plugins', 'randstart', 'state_dir', 'store', 'watches',
   ]);
+});
+
+test('mon value forms as pure functions', () => {
+  assert.deepEqual(parseAlertAfter('2 10m', 300_000), { value: { kind: 'count-within', count: 2, withinMs: 600_000 } });
+  assert.match((parseAlertAfter('3 10m', 300_000) as { error: string }).error, /not sensible/);
+  assert.deepEqual(parseAlertAfter('3 10m'), { value: { kind: 'count-within', count: 3, withinMs: 600_000 } }, 'no interval (cron): nothing to compare');
+  assert.equal(parseAlertAfter(true), undefined);
+  assert.equal(parseAlertEvery('1h strict extra'), undefined);
+  assert.equal(parseAlertEvery('1h loud'), undefined);
+  assert.deepEqual(parseExitRange(' 1 - 3 '), { value: [1, 3] });
+  assert.deepEqual(parseExitRange(0), { value: [0, 0] });
+  assert.equal(dependExpr([], 'w'), undefined);
+  assert.equal(dependExpr(['a:b', 'SELF:c || x:y'], 'w'), 'a:b && (w:c || x:y)');
 });
