@@ -195,9 +195,8 @@ class OutboxDispatcher implements Dispatcher {
       return this.failed(d, msg, fields);
     }
     const at = this.now();
-    this.storeWrite(() => this.o.store.markDelivered(d.id, at));
     const rec = deliveredRecord(d.event, { id: d.id, plugin: target.plugin, target: d.target }, at);
-    if (rec) this.storeWrite(() => this.o.store.appendHistory(rec));
+    this.storeWrite(() => this.o.store.markDelivered(d.id, at, rec));
     this.o.onMetric?.('alert_delivered', { plugin: target.plugin });
     this.o.log.info({ ...fields, attempt: d.attempts }, 'alert delivered');
     return 'delivered';

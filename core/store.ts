@@ -67,7 +67,8 @@ export interface Store {
    * re-emitting the same event) is not written again.
    */
   enqueue(deliveries: NewDelivery[]): PendingDelivery[];
-  markDelivered(id: string, at: number): void;
+  /** Delivered; `record` (its alert-history line) is written in the same transaction: one disk sync, not two. */
+  markDelivered(id: string, at: number, record?: HistoryRecord): void;
   /** One more failed attempt; the delivery stays pending until `nextAttemptAt`. */
   markFailed(id: string, nextAttemptAt: number, error: string): void;
   /** No more attempts. `attempted` (default true) counts this as one more attempt. */

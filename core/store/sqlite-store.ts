@@ -81,6 +81,22 @@ function prepareFile(db: Database.Database, file: string, sync: 'full' | 'normal
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 
+function historyParams(rec: HistoryRecord) {
+  return {
+    id: rec.id,
+    kind: rec.kind,
+    at: rec.at,
+    watch: rec.watch,
+    service: rec.service,
+    type: rec.type,
+    host: rec.host ?? null,
+    summary: rec.summary,
+    detail: rec.detail ?? null,
+    plugin: rec.plugin ?? null,
+    args: rec.args ?? null,
+  };
+}
+
 class SqliteStore implements Store {
   private readonly retentionMs: number;
   private readonly maxHistory: number;
@@ -153,21 +169,7 @@ class SqliteStore implements Store {
   }
 
   appendHistory(rec: HistoryRecord): void {
-    this.write('write history to', () =>
-      this.st.addHistory.run({
-        id: rec.id,
-        kind: rec.kind,
-        at: rec.at,
-        watch: rec.watch,
-        service: rec.service,
-        type: rec.type,
-        host: rec.host ?? null,
-        summary: rec.summary,
-        detail: rec.detail ?? null,
-        plugin: rec.plugin ?? null,
-        args: rec.args ?? null,
-      }),
-    );
+    this.write('write history to', () => this.st.addHistory.run(historyParams(rec)));
   }
 
   history(q: HistoryQuery): HistoryRecord[] {
@@ -227,8 +229,13 @@ class SqliteStore implements Store {
     );
   }
 
-  markDelivered(id: string, at: number): void {
-    this.write('write the outbox of', () => this.st.delivered.run(at, id));
+  markDelivered(id: string, at: number, record?: HistoryRecord): void {
+    this.write('write the outbox of', () =>
+      this.db.transaction(() => {
+        this.st.delivered.run(at, id);
+        if (record) this.st.addHistory.run(historyParams(record));
+      })(),
+    );
   }
 
   markFailed(id: string, nextAttemptAt: number, error: string): void {

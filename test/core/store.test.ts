@@ -89,8 +89,9 @@ test('outbox: enqueue is idempotent by id, keeps order, and survives reopening',
   assert.equal(s.enqueue([delivery(1), delivery(4)]).length, 1, 'a delivery already in the outbox is not written twice');
   const id2 = first[1]!.id;
   s.markFailed(first[0]!.id, 9000, 'connect ECONNREFUSED 127.0.0.1:2525');
-  s.markDelivered(id2, 7000);
+  s.markDelivered(id2, 7000, rec(id2, 7000, { type: 'upalert', plugin: 'email' }));
   s.markGivenUp(first[2]!.id, 8000, 'target gone');
+  assert.deepEqual(s.history({}).map((h) => [h.id, h.type]), [[id2, 'upalert']], 'delivery and its history line commit together');
   s.close();
 
   s = openStore(dir, { now: () => 10_000 });
