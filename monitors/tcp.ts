@@ -34,6 +34,8 @@ export interface TcpOptions {
   password?: string;
   /** Name of an environment variable holding the Redis password. */
   passwordEnv?: string;
+  /** How a probe connection ends: `reset` (RST, no TIME_WAIT) or `fin` (orderly close). @default 'reset' */
+  closeWith?: 'reset' | 'fin';
 }
 
 export const tcpOptionsSchema: JsonSchema = {
@@ -52,6 +54,7 @@ export const tcpOptionsSchema: JsonSchema = {
     preset: { enum: [...PRESETS] },
     password: { type: 'string' },
     passwordEnv: { type: 'string', minLength: 1 },
+    closeWith: { enum: ['reset', 'fin'], default: 'reset' },
   },
   // Port may come from the preset (ssh 22...); `properties` repeated for ajv's strictRequired.
   anyOf: [
@@ -106,7 +109,7 @@ export default defineMonitor<TcpOptions>({
   create(options, ctx) {
     const port = options.port ?? PRESET_PORTS[options.preset!];
     const dialog = buildDialog(options, { ...process.env, ...ctx.env });
-    const probeOpts: ProbeOptions = { latencyWarnMs: options.latencyWarnMs };
+    const probeOpts: ProbeOptions = { latencyWarnMs: options.latencyWarnMs, closeWithFin: options.closeWith === 'fin' };
     if (options.tls) {
       const ca = options.ca ? fs.readFileSync(path.resolve(ctx.configDir, options.ca)) : undefined;
       probeOpts.tls = { rejectUnauthorized: options.tlsVerify ?? true, ca };

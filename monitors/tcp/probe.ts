@@ -23,6 +23,8 @@ export interface ProbeTarget {
 export interface ProbeOptions {
   tls?: { rejectUnauthorized: boolean; ca?: Buffer };
   latencyWarnMs?: number;
+  /** Close with FIN instead of RST (for servers that log or choke on resets). */
+  closeWithFin?: boolean;
 }
 
 const QUIT_GRACE_MS = 2000;
@@ -49,7 +51,7 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
       if (polite && dialog.quit && !raw.destroyed) {
         sock.end(dialog.quit);
         raw.setTimeout(QUIT_GRACE_MS, () => raw.destroy());
-      } else if (raw.connecting || raw.destroyed) {
+      } else if (raw.connecting || raw.destroyed || o.closeWithFin) {
         raw.destroy();
       } else {
         raw.resetAndDestroy();

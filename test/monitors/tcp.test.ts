@@ -50,6 +50,19 @@ test('closes the probe connection with a reset, not a FIN', async (t) => {
   assert.equal(await seen, 'ECONNRESET');
 });
 
+test('closeWith: fin closes in order instead', async (t) => {
+  const seen: Promise<string> = new Promise((resolve) => {
+    void tcpServer((s) => {
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      s.on('end', () => resolve('FIN'));
+    }).then((srv) => {
+      t.after(() => srv.close());
+      void checker({ port: srv.port, closeWith: 'fin' }).then((c) => c.check('127.0.0.1', within(2000)));
+    });
+  });
+  assert.equal(await seen, 'FIN');
+});
+
 test('connection refused is a failed check with a plain summary', async () => {
   const port = await refusedPort();
   const c = await checker({ port });
