@@ -152,6 +152,12 @@ test('TLS: self-signed passes with tlsVerify off, fails clearly with it on, pass
   assert.match(on.summary, /^127\.0\.0\.1:\d+: TLS certificate not accepted: self[- ]signed certificate .*tlsVerify: false/);
   const ca = await (await checker({ port: srv.port, tls: true, ca: 'server-cert.pem', servername: 'localhost', expect: 'READY' })).check('127.0.0.1', within(2000));
   assert.equal(ca.ok, true, ca.summary);
+  // Without servername the certificate must hold the IP itself (the fixture does).
+  const ip = await (await checker({ port: srv.port, tls: true, ca: 'server-cert.pem', expect: 'READY' })).check('127.0.0.1', within(2000));
+  assert.equal(ip.ok, true, ip.summary);
+  const wrong = await (await checker({ port: srv.port, tls: true, ca: 'server-cert.pem', servername: 'www.example.test' })).check('127.0.0.1', within(2000));
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.summary, /TLS certificate not accepted: .*www\.example\.test.*servername/);
 });
 
 test('TLS handshake against a plain server fails without hanging', async (t) => {
