@@ -144,7 +144,8 @@ function ack(args: string, session: Session, rt: Runtime): string {
   // As mon: the comment is shell-parsed and only its first word kept (clients esc_str-quote it as one word).
   const word = unEscStr(quoteWords(comment)?.[0] ?? '');
   try {
-    rt.ack(group, service, `${session.user ?? ''}: ${word}`, session.user);
+    // The runtime stores it as "user: comment", as mon does.
+    rt.ack(group, service, word, session.user ?? '');
   } catch (err) {
     if (err instanceof RuntimeError && err.code === 'not-failing') return '520 service is in a non-failure state';
     throw err;

@@ -62,7 +62,7 @@ export function fakeRuntime(config: Config, now: () => number): FakeRuntime {
     ack(w, s, comment, user) {
       const v = view(w, s);
       if (v.opstatus !== 0) throw new RuntimeError('not-failing', `${w}/${s} is not failing`);
-      Object.assign(v, { acked: true, ackComment: comment, ackAt: now() });
+      Object.assign(v, { acked: true, ackComment: `${user ?? ''}: ${comment}`, ackAt: now() });
       rt.calls.push(`ack ${w} ${s} ${comment} ${user ?? ''}`);
     },
     testNow: async (w, s) => void (view(w, s), rt.calls.push(`testNow ${w} ${s}`)),

@@ -193,7 +193,7 @@ test('server: framing, mon reply texts, auth, disable/enable/ack through the Run
   assert.deepEqual(await c.cmd('ack web http working on it'), ['520 service is in a non-failure state']);
   rt.setFailing('web', 'http', '127.0.0.2', 'refused', 1_799_999_990_000);
   assert.deepEqual(await c.cmd('ack web http working on it'), ['220 ack completed']);
-  assert.ok(rt.calls.includes('ack web http ops: working ops'), 'only the first word of the comment, stored as user: comment');
+  assert.ok(rt.calls.includes('ack web http working ops'), 'only the first word of the comment, and the user');
   assert.deepEqual(await c.cmd('ack nope http x'), ['520 unknown group']);
   assert.deepEqual(await c.cmd('ack web nope x'), ['520 unknown service']);
   const failing = await c.cmd('list failures');
