@@ -7,6 +7,7 @@ import type { Engine } from './engine/engine.ts';
 import { errorMessage } from './errors.ts';
 import { startControlServer } from './control/http-server.ts';
 import { startSelfWatch } from './control/self-watch.ts';
+import { startMonProtocol } from './mon-protocol/index.ts';
 
 export interface FrontEnds {
   close(): Promise<void>;
@@ -24,6 +25,12 @@ export async function startFrontEnds(engine: Engine, log: Logger): Promise<Front
       // Checks and alerts matter more than the API: keep monitoring, say so loudly.
       log.error({ part: 'control', err: errorMessage(err) }, 'control API not started; monitoring and alerts go on without it');
     }
+  }
+  try {
+    const mon = await startMonProtocol(engine, log.child({ part: 'mon-protocol' }));
+    if (mon) closers.push(() => mon.close());
+  } catch (err) {
+    log.error({ part: 'mon-protocol', err: errorMessage(err) }, 'mon client protocol not started; monitoring and alerts go on without it');
   }
   // Last, so systemd hears READY=1 only once every front end listens.
   const selfWatch = startSelfWatch(() => engine.status(), log.child({ part: 'systemd' }));
