@@ -5,7 +5,15 @@
  * never the global one, so two engines in one process (tests) do not mix.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Engine, CheckMetric } from '../engine/engine.ts';
+import type { CheckMetric } from '../engine/engine.ts';
+import type { OutboxEntry, StatusSnapshot } from '../runtime.ts';
+
+/** What the metrics need from the engine (its check, dispatcher and state events). */
+export interface MetricsSource {
+  status(): StatusSnapshot;
+  outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[];
+  on(name: 'check' | 'result' | 'skipped' | 'event' | 'metric', fn: (...args: any[]) => void): () => void;
+}
 
 export interface ControlMetrics {
   registry: Registry;
@@ -17,7 +25,7 @@ export interface ControlMetrics {
 
 const SVC = ['watch', 'service'] as const;
 
-export function createMetrics(engine: Engine): ControlMetrics {
+export function createMetrics(engine: MetricsSource): ControlMetrics {
   const registry = new Registry();
   const reg = [registry];
   collectDefaultMetrics({ register: registry }); // process_* and nodejs_*, the names dashboards expect
@@ -35,7 +43,7 @@ export function createMetrics(engine: Engine): ControlMetrics {
   const events = new Counter({ name: 'vigil_events_total', help: 'Events produced by the state machine (down, up, host-down ...).', labelNames: ['type'], registers: reg });
 
   // Scrape-time gauges: computed from one snapshot so they always agree.
-  let snap: ReturnType<Engine['status']> | undefined;
+  let snap: StatusSnapshot | undefined;
   const serviceUp = new Gauge({ name: 'vigil_service_up', help: '1 when the service is ok, 0 when it fails; absent until first checked.', labelNames: SVC, registers: reg });
   const hostUp = new Gauge({ name: 'vigil_host_up', help: '1 when the host passes the service check, 0 when it fails (down or degraded); absent until checked.', labelNames: ['watch', 'service', 'host'], registers: reg });
   const overdue = new Gauge({ name: 'vigil_service_overdue', help: '1 when the service check is overdue by more than two intervals.', labelNames: SVC, registers: reg });
