@@ -290,6 +290,15 @@ test('IPv6 hosts, and url templates', async (t) => {
   assert.equal(tpl.ok, true, tpl.summary);
 });
 
+test('host names: localhost (from /etc/hosts)', async (t) => {
+  const srv = await app();
+  t.after(() => srv.close());
+  const r = await once({ port: srv.port }, 'localhost');
+  assert.equal(r.ok, true, r.summary);
+  assert.match(r.summary, new RegExp(`^HTTP 200 from http://localhost:${srv.port}/ in`));
+  assert.equal(srv.seen[0]!.headers.host, `localhost:${srv.port}`);
+});
+
 test('latencyWarnMs marks a slow answer degraded', async (t) => {
   const srv = await app();
   t.after(() => srv.close());

@@ -245,3 +245,11 @@ test('runs under vigil\'s deadline runner: a timeout there is a timeout here', a
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(seen, { ok: false, summary: `127.0.0.1:${srv.port}: timed out waiting for /x/` });
 });
+
+test('host names resolve (localhost from /etc/hosts; no DNS query leaves the machine)', async (t) => {
+  const srv = await tcpServer(() => {});
+  t.after(() => srv.close());
+  const r = await (await checker({ port: srv.port })).check('localhost', within(2000));
+  assert.equal(r.ok, true, r.summary);
+  assert.match(r.summary, new RegExp(`^localhost:${srv.port}: connected in`));
+});
