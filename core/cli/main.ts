@@ -72,6 +72,9 @@ if (isEntry || viaBin) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // The daemon has closed everything it owns; a plugin's forgotten timer or
+      // socket must not keep a stopped vigil alive.
+      if (process.argv[2] === 'run') setTimeout(() => process.exit(code), 200).unref();
     },
     (err) => {
       console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

@@ -32,39 +32,61 @@ export function runCommand(argv: string[]): Promise<number> {
     const file = requireConfig(values, USAGE);
     const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error' | undefined;
     const log = createLogger({ level, json: values['json-log'] ? true : undefined });
-    let engine: Engine;
+    // Signal handlers go in first: a SIGHUP during start-up must not kill the daemon
+    // (the default action), and a SIGTERM then stops it as soon as it can.
+    let engine: Engine | undefined;
+    let frontEnds: Awaited<ReturnType<typeof startFrontEnds>> | undefined;
+    let stopping = false;
+    let finish: (code: number) => void = () => {};
+    const done = new Promise<number>((r) => (finish = r));
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      if (!engine) return; // start-up sees `stopping` and exits
+      await frontEnds?.close().catch(() => {});
+      await engine.close(GRACE_MS);
+      finish(0);
+    };
+    let reloadPending = false;
+    const reload = () => {
+      if (stopping) return;
+      if (!engine) {
+        reloadPending = true; // done once start-up has finished
+        return;
+      }
+      engine.reload().then(
+        () => frontEnds?.reload?.(),
+        (err) => {
+          const detail = err instanceof ConfigError ? err.problems.map(formatProblem).join('; ') : errorMessage(err);
+          log.error({ config: file, err: detail }, 'reload failed; still running the previous config');
+        },
+      );
+    };
+    const onTerm = () => void stop('SIGTERM');
+    const onInt = () => void stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    process.on('SIGHUP', reload);
     try {
       engine = await Engine.start({ configFile: file, log, stopped: !!values.stopped });
     } catch (err) {
       if (err instanceof ConfigError) {
         console.error(`vigil: cannot start, the config has problems:\n${err.problems.map(formatProblem).join('\n')}`);
-        return 1;
+      } else {
+        console.error(`vigil: cannot start: ${errorMessage(err)}`);
       }
-      console.error(`vigil: cannot start: ${errorMessage(err)}`);
       return 1;
     }
-    const frontEnds = await startFrontEnds(engine, log);
-    return new Promise<number>((resolve) => {
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping');
-        await frontEnds.close().catch(() => {});
-        await engine.close(GRACE_MS);
-        resolve(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGHUP', () => {
-        engine.reload().then(
-          () => frontEnds.reload?.(),
-          (err) => {
-            const detail = err instanceof ConfigError ? err.problems.map(formatProblem).join('; ') : errorMessage(err);
-            log.error({ config: file, err: detail }, 'reload failed; still running the previous config');
-          },
-        );
-      });
-    });
+    frontEnds = await startFrontEnds(engine, log);
+    if (stopping) {
+      stopping = false;
+      void stop('SIGTERM');
+    } else if (reloadPending) reload();
+    const code = await done;
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', reload);
+    return code;
   });
 }
