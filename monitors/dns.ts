@@ -55,12 +55,16 @@ export default defineMonitor<DnsOptions>({
     };
 
     // Numeric addresses are resolved once; names go to the system resolver every time (their address may move).
-    const server = async (s: ServerAddress): Promise<ResolvedServer> => {
-      const key = `${s.host}|${s.port}`;
-      const hit = servers.get(key);
-      if (hit) return hit;
+    const server = async (s: ServerAddress, key: string): Promise<ResolvedServer> => {
       const r = await resolveServer(s);
       if (isIP(r.host)) servers.set(key, r);
+      return r;
+    };
+    // Keyed by the host as the group spells it (the hot path); `servers` holds the resolver and the master.
+    const hostServers = new Map<string, ResolvedServer>();
+    const serverOfHost = async (host: string): Promise<ResolvedServer> => {
+      const r = await resolveServer(hostServer(host, opts.port));
+      if (isIP(r.host)) hostServers.set(host, r);
       return r;
     };
 
@@ -98,11 +102,22 @@ export default defineMonitor<DnsOptions>({
       return a.rcode === 'NOERROR' && !a.malformed && soa?.type === 'SOA' ? soa.data.serial : undefined;
     };
 
+    const fixedTemplate = opts.name !== undefined && !opts.resolver ? template(opts.name, opts.type) : undefined;
+
     const checkQuery = async (host: string, signal: AbortSignal): Promise<HostCheckResult> => {
-      const target = opts.resolver ?? hostServer(host, opts.port);
-      const name = opts.resolver ? stripBrackets(host) : opts.name!;
-      const srv = await server(target);
-      const t = template(name, opts.type);
+      let srv: ResolvedServer;
+      let name: string;
+      let t: QueryTemplate;
+      if (opts.resolver) {
+        srv = servers.get('resolver') ?? (await server(opts.resolver, 'resolver'));
+        name = stripBrackets(host);
+        t = template(name, opts.type);
+      } else {
+        // The hot path (one name, thousands of servers): no per-check lookups or encoding.
+        srv = hostServers.get(host) ?? (await serverOfHost(host));
+        name = opts.name!;
+        t = fixedTemplate!;
+      }
       const a = await ask(srv, t, signal);
       return evaluate({ prefix: `${srv.label}: ${opts.type} ${name}`, type: opts.type, ...a }, opts.expect);
     };
@@ -110,11 +125,11 @@ export default defineMonitor<DnsOptions>({
     const checkSoaSync = async (host: string, signal: AbortSignal): Promise<HostCheckResult> => {
       const t = template(opts.zone!, 'SOA');
       const master = opts.master!;
-      const masterSrv = await server(master);
+      const masterSrv = servers.get('master') ?? (await server(master, 'master'));
       const masterAnswer = masterSoa.get(() =>
         ask(masterSrv, t, AbortSignal.any([closing.signal, AbortSignal.timeout(MASTER_TIMEOUT_MS)])),
       );
-      const srv = await server(hostServer(host, opts.port));
+      const srv = hostServers.get(host) ?? (await serverOfHost(host));
       const isMaster = srv.address === masterSrv.address && srv.port === masterSrv.port;
       const prefix = `${srv.label}: SOA ${opts.zone}`;
       // The master's own check reuses the run's shared answer: one master query per run.
