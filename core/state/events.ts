@@ -68,6 +68,9 @@ export function makeEvent(state: ServiceState, ctx: StateContext, type: EventTyp
   if (f.host !== undefined) event.host = f.host;
   if (f.result !== undefined) event.result = f.result;
   if (f.test) event.test = true;
+  // mon's MON_LAST_FAILURE / MON_LAST_SUCCESS for alert scripts.
+  if (state.lastFailure !== undefined) event.lastFailure = state.lastFailure;
+  if (state.lastSuccess !== undefined) event.lastSuccess = state.lastSuccess;
   return event;
 }
 
