@@ -10,6 +10,7 @@ import type { HistoryQuery, HistoryRecord, OutboxEntry } from '../runtime.ts';
 import type { Ack, NewDelivery, OperatorState, OutboxQuery, PendingDelivery, Store } from '../store.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { StoreError, corruptMessage, toStoreError } from './store-error.ts';
+import { lockStateDir } from './lock.ts';
 import {
   DEFAULT_MAX_HISTORY,
   DEFAULT_PRUNE_INTERVAL_MS,
@@ -30,19 +31,27 @@ export function openStore(stateDir: string, options: StoreOptions = {}): Store {
     throw toStoreError(err, file, 'create the directory of');
   }
   if (options.readonly) return openReadonly(file, options);
+  let unlock: () => void;
+  try {
+    unlock = lockStateDir(dir, file);
+  } catch (err) {
+    throw toStoreError(err, file, 'lock');
+  }
   let db: Database.Database;
   try {
     db = new Database(file);
   } catch (err) {
+    unlock();
     throw toStoreError(err, file, 'open');
   }
   try {
     prepareFile(db, file, options.synchronous ?? 'full');
   } catch (err) {
     db.close();
+    unlock();
     throw toStoreError(err, file, 'open');
   }
-  return new SqliteStore(db, file, options);
+  return new SqliteStore(db, file, options, unlock);
 }
 
 function openReadonly(file: string, options: StoreOptions): Store {
@@ -108,6 +117,7 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly file: string,
     options: StoreOptions,
+    private readonly unlock: () => void = () => {},
   ) {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.maxHistory = options.maxHistory ?? DEFAULT_MAX_HISTORY;
@@ -324,5 +334,6 @@ class SqliteStore implements Store {
   close(): void {
     clearInterval(this.timer);
     if (this.db.open) this.db.close();
+    this.unlock();
   }
 }

@@ -4,7 +4,7 @@
  */
 import { VigilError, errorMessage } from '../errors.ts';
 
-export type StoreProblem = 'corrupt' | 'unwritable' | 'full' | 'newer-schema' | 'io';
+export type StoreProblem = 'corrupt' | 'unwritable' | 'full' | 'newer-schema' | 'locked' | 'io';
 
 export class StoreError extends VigilError {
   constructor(

@@ -248,3 +248,29 @@ test('store options come from the config\'s store object, with clear errors', ()
     return true;
   });
 });
+
+test('one daemon per state directory: a live owner is refused, a dead one\'s lock is taken over', () => {
+  const dir = tmp();
+  const lock = join(dir, 'vigil.lock');
+  writeFileSync(lock, `${process.ppid}\n`); // a process that is alive and is not us
+  assert.throws(
+    () => openStore(dir),
+    (err: unknown) =>
+      err instanceof StoreError &&
+      err.problem === 'locked' &&
+      err.message.includes(`in use by another vigil (pid ${process.ppid})`) &&
+      err.message.includes(`remove ${lock}`),
+  );
+  const gone = execFileSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).trim();
+  writeFileSync(lock, `${gone}\n`); // left behind by a kill -9
+  const s = openStore(dir);
+  assert.equal(readFileSync(lock, 'utf8').trim(), String(process.pid));
+  const again = openStore(dir); // the same process may open it twice
+  again.close();
+  s.close();
+  assert.ok(!existsSync(lock), 'close releases the lock');
+  const ro = openStore(dir, { readonly: true });
+  assert.ok(!existsSync(lock), 'a read-only open (vigil history) takes no lock');
+  ro.close();
+  rmSync(dir, { recursive: true });
+});
