@@ -1,0 +1,108 @@
+/**
+ * @fileoverview The ceiling, run as a child process: a bare Node loop doing the
+ * same probes as vigil against the same targets at the same rate (one group of
+ * hosts at a time, groups spread over the interval), with no framework: no
+ * scheduler, no deadline timers, no state, no events. Prints one JSON line:
+ * probes, failures and CPU ms (process.cpuUsage) of the loop.
+ * argv[2]: JSON { kind, n, groupSize, intervalS, durationS }.
+ */
+import net from 'node:net';
+import http from 'node:http';
+import dgram from 'node:dgram';
+import { DNS_NAME, endpointOf, type Endpoint, type Kind } from './plan.ts';
+import { dnsQuery } from './dns-wire.ts';
+
+interface Args {
+  kind: Kind;
+  n: number;
+  groupSize: number;
+  intervalS: number;
+  durationS: number;
+}
+const a = JSON.parse(process.argv[2] ?? '{}') as Args;
+const PROBE_CAP_MS = 3000;
+
+function tcpProbe(e: Endpoint): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: e.addr, port: e.port });
+    s.once('connect', () => {
+      s.resetAndDestroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function httpProbe(e: Endpoint): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: e.addr, port: e.port, path: '/health', agent: false }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => {
+        // Reset like a health checker: no TIME_WAIT left behind.
+        if (!res.socket.destroyed) res.socket.resetAndDestroy();
+        resolve(res.statusCode === 200);
+      });
+    });
+    req.once('error', () => resolve(false));
+    req.end();
+  });
+}
+
+let udp: dgram.Socket | undefined;
+const waiting = new Map<number, (ok: boolean) => void>();
+let nextId = 1;
+function dnsProbe(e: Endpoint): Promise<boolean> {
+  if (!udp) {
+    udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+    udp.on('message', (m) => {
+      const id = m.readUInt16BE(0);
+      const w = waiting.get(id);
+      waiting.delete(id);
+      w?.((m[3]! & 0x0f) === 0);
+    });
+  }
+  const id = nextId;
+  nextId = (nextId % 0xffff) + 1;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    udp!.send(dnsQuery(id, DNS_NAME), e.port, e.addr);
+  });
+}
+
+const probe = a.kind === 'tcp' ? tcpProbe : a.kind === 'http' ? httpProbe : dnsProbe;
+
+async function main(): Promise<void> {
+  const eps: Endpoint[] = [];
+  for (let i = 0; i < a.n; i++) eps.push(endpointOf(a.kind, i, a.groupSize));
+  const groups = Math.ceil(a.n / a.groupSize);
+  const stepMs = (a.intervalS * 1000) / groups;
+  let probes = 0;
+  let failed = 0;
+  const inflight = new Set<Promise<void>>();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + a.durationS * 1000;
+  for (let k = 0; ; k++) {
+    const due = t0 + k * stepMs;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const g = k % groups;
+    for (const e of eps.slice(g * a.groupSize, (g + 1) * a.groupSize)) {
+      const p = probe(e).then((ok) => {
+        probes++;
+        if (!ok) failed++;
+        inflight.delete(p);
+      });
+      inflight.add(p);
+    }
+  }
+  await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, PROBE_CAP_MS).unref())]);
+  const c = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ probes, failed, unfinished: inflight.size, cpuMs: (c.user + c.system) / 1000, wallMs }) + '\n');
+  udp?.close();
+  process.exit(0);
+}
+
+void main();

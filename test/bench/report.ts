@@ -1,0 +1,44 @@
+/**
+ * @fileoverview The table printed per scenario, and vigil's ratios to the references.
+ */
+import type { ScenarioResult } from './scenario.ts';
+
+const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+
+export interface Ratios {
+  /** vigil CPU per check / bare-Node CPU per probe (target: <= 1.5). */
+  vsBare?: number;
+  /** fork+exec CPU per check / vigil CPU per check (target: >= 50). */
+  forkVsVigil?: number;
+}
+
+export function ratios(r: ScenarioResult): Ratios {
+  return {
+    vsBare: r.bare && r.bare.probes ? r.cpuPerCheckMs / r.bare.cpuPerProbeMs : undefined,
+    forkVsVigil: r.fork && r.fork.probes ? r.fork.cpuPerProbeMs / r.cpuPerCheckMs : undefined,
+  };
+}
+
+export function formatTable(r: ScenarioResult): string {
+  const q = ratios(r);
+  const rows: Array<[string, string]> = [
+    ['checks/s achieved / configured', `${f(r.achievedPerS, 1)} / ${f(r.configuredPerS, 1)}  (${r.checks} checks in ${f(r.windowS, 1)} s)`],
+    ['scheduler lag p50 / p99 / max', `${f(r.lagMs.p50)} / ${f(r.lagMs.p99)} / ${f(r.lagMs.max)} ms`],
+    ['check latency p50 / p99', `${f(r.latencyMs.p50)} / ${f(r.latencyMs.p99)} ms`],
+    ['vigil CPU per check (user+sys)', `${f(r.cpuPerCheckMs, 3)} ms`],
+    ['bare-Node CPU per probe', r.bare ? `${f(r.bare.cpuPerProbeMs, 3)} ms  (${r.bare.probes} probes, ${r.bare.failed} failed)` : '-'],
+    ['fork+exec CPU per check (mon)', r.fork ? `${f(r.fork.cpuPerProbeMs, 2)} ms  (${r.fork.probes} checks, ${r.fork.failed} failed)` : '-'],
+    ['vigil / bare-Node', q.vsBare === undefined ? '-' : `${f(q.vsBare)}x`],
+    ['fork+exec / vigil', q.forkVsVigil === undefined ? '-' : `${f(q.forkVsVigil, 0)}x`],
+    ['peak RSS (VmHWM)', `${f(r.hwmKiB / 1024, 1)} MiB${r.bytesPerHost !== undefined ? `, ${f(r.bytesPerHost / 1024)} KiB/host above the empty process` : ''}`],
+    ['missed / early / skipped (overlap)', `${r.missed} / ${r.early} / ${r.skipped}`],
+    ['false failures / timeouts', `${r.falseFailures} / ${r.timedOut}`],
+    ['kill -> host-down p50 / p99 / max', `${f(r.detectMs.p50, 0)} / ${f(r.detectMs.p99, 0)} / ${f(r.detectMs.max, 0)} ms  (${r.detectMs.samples} of ${r.detectMs.of} kills)`],
+    ['host-down -> alert p50 / p99 / max', `${f(r.alertMs.p50, 1)} / ${f(r.alertMs.p99, 1)} / ${f(r.alertMs.max, 1)} ms  (${r.alertMs.samples})`],
+    ['TIME_WAIT sockets (max, machine)', r.timeWaitMax === undefined ? '-' : String(r.timeWaitMax)],
+    ['vigil warn/error lines', String(r.vigilProblems.count)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const title = `${r.name}: ${r.spec.n} ${r.spec.kind} hosts every ${r.spec.intervalS} s, groups of ${r.spec.groupSize} (startup ${f(r.startupS, 1)} s)`;
+  return [title, '-'.repeat(title.length), ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)].join('\n');
+}

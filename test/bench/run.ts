@@ -1,0 +1,111 @@
+/**
+ * @fileoverview `npm run bench`: vigil against the bare-Node ceiling and mon's
+ * fork-per-check model on loopback targets, one table per scenario, results as JSON.
+ *
+ *   npm run bench                       all scenarios (about 12 minutes on 2 cores)
+ *   npm run bench -- --only tcp-20000   some scenarios (comma-separated names)
+ *   npm run bench -- --window 60        longer measurement windows
+ *   npm run bench -- --smoke            N = 200 tcp, a few seconds (what CI runs)
+ *   npm run bench -- --out FILE         results JSON there (default test/bench/results/)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR } from './children.ts';
+import { formatTable, ratios } from './report.ts';
+import { emptyVigilHwm, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
+import { nofileLimits, raiseNofile } from './proc.ts';
+
+const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
+  { kind: 'tcp', n: 1000 },
+  { kind: 'tcp', n: 5000 },
+  { kind: 'tcp', n: 20000 },
+  { kind: 'http', n: 1000 },
+  { kind: 'http', n: 5000 },
+  { kind: 'http', n: 20000 },
+  { kind: 'dns', n: 5000 },
+];
+
+export function specsFor(o: { smoke: boolean; windowS?: number; only?: string[] }): ScenarioSpec[] {
+  if (o.smoke) {
+    return [{ kind: 'tcp', n: 200, groupSize: 50, intervalS: 1, timeoutS: 1, windowS: o.windowS ?? 4, kills: 4, bareS: 1, forkChecks: 10 }];
+  }
+  const windowS = o.windowS ?? 40;
+  return FULL.filter((s) => !o.only || o.only.includes(`${s.kind}-${s.n}`)).map((s) => ({
+    ...s,
+    groupSize: 100,
+    intervalS: 10,
+    // DNS targets that die stay silent: the timeout decides; TCP/HTTP refuse at once.
+    timeoutS: s.kind === 'dns' ? 2 : 3,
+    windowS,
+    kills: 40,
+    bareS: 10,
+    forkChecks: 150,
+  }));
+}
+
+function machine(): Record<string, unknown> {
+  return {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    nofile: nofileLimits(),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { smoke: { type: 'boolean' }, only: { type: 'string' }, window: { type: 'string' }, out: { type: 'string' } },
+  });
+  const smoke = !!values.smoke;
+  const specs = specsFor({ smoke, windowS: values.window ? Number(values.window) : undefined, only: values.only?.split(',') });
+  if (specs.length === 0) {
+    console.error(`bench: no scenario matches --only ${values.only}; names are ${FULL.map((s) => `${s.kind}-${s.n}`).join(', ')}`);
+    return 2;
+  }
+  const soft = raiseNofile();
+  const maxN = Math.max(...specs.map((s) => s.n));
+  if (soft !== undefined && soft < maxN + 1000) {
+    console.error(`bench: warning: open files limit is ${soft}; ${maxN} hosts need more (raise it: ulimit -n ${maxN * 2} before npm run bench)`);
+  }
+  const workDir = mkdtempSync(join(os.tmpdir(), 'vigil-bench-'));
+  const log = (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
+  const results: ScenarioResult[] = [];
+  const started = new Date();
+  try {
+    const ctx = { workDir, log };
+    const emptyHwmKiB = await emptyVigilHwm(ctx, smoke ? 1 : 10);
+    log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB`);
+    for (const spec of specs) {
+      const r = await runScenario(spec, ctx);
+      r.bytesPerHost = ((r.hwmKiB - emptyHwmKiB) * 1024) / spec.n;
+      results.push(r);
+      console.log(`\n${formatTable(r)}\n`);
+    }
+    const doc = {
+      date: started.toISOString(),
+      machine: machine(),
+      emptyHwmKiB,
+      scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
+    };
+    const out = values.out ?? join(BENCH_DIR, 'results', `bench-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${smoke ? '-smoke' : ''}.json`);
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+    console.log(`results written to ${out}`);
+    return 0;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,255 @@
+/**
+ * @fileoverview One benchmark scenario: targets up, the two reference loops on
+ * them, then vigil on a generated config with N hosts, measured from outside over
+ * a window while endpoints are killed one by one. Every wait is bounded.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { histAbove, histCount, histDiff, histQuantile, type BenchStats } from '../../core/engine/bench-stats.ts';
+import { startJsonChild, type JsonChild } from './children.ts';
+import { endpointOf, groupName, vigilConfig, type Kind } from './plan.ts';
+import { cpuMs, memKiB, timeWaitCount } from './proc.ts';
+import { startVigilUnderTest, type VigilUnderTest } from './vigil-run.ts';
+import { quantile } from './stats.ts';
+
+export interface ScenarioSpec {
+  kind: Kind;
+  n: number;
+  groupSize: number;
+  intervalS: number;
+  timeoutS: number;
+  /** Measurement window, after every host has been checked once. */
+  windowS: number;
+  /** Endpoints killed during the window (detection-time samples). */
+  kills: number;
+  /** Seconds of the bare-Node reference loop; 0 skips it. */
+  bareS: number;
+  /** Fork+exec checks of mon's model; 0 skips it. */
+  forkChecks: number;
+}
+
+export interface RefResult {
+  probes: number;
+  failed: number;
+  cpuMs: number;
+  cpuPerProbeMs: number;
+  error?: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  spec: ScenarioSpec;
+  startupS: number;
+  windowS: number;
+  configuredPerS: number;
+  achievedPerS: number;
+  checks: number;
+  lagMs: { p50?: number; p99?: number; max?: number };
+  latencyMs: { p50?: number; p99?: number };
+  cpuPerCheckMs: number;
+  /** Peak RSS of vigil (VmHWM) and its RSS at the end of the window, KiB. */
+  hwmKiB: number;
+  rssKiB: number;
+  /** (VmHWM - empty vigil's VmHWM) / N, bytes; set by the caller that knows the empty figure. */
+  bytesPerHost?: number;
+  missed: number;
+  early: number;
+  skipped: number;
+  timedOut: number;
+  falseFailures: number;
+  falseFailureHosts: string[];
+  detectMs: { samples: number; of: number; p50?: number; p99?: number; max?: number };
+  alertMs: { samples: number; p50?: number; p99?: number; max?: number };
+  timeWaitMax?: number;
+  bare?: RefResult;
+  fork?: RefResult;
+  vigilProblems: { count: number; first: string[] };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PER_TARGET_PROCESS = 8000;
+
+async function startTargets(spec: ScenarioSpec): Promise<JsonChild[]> {
+  const shards: JsonChild[] = [];
+  for (let from = 0; from < spec.n; from += PER_TARGET_PROCESS) {
+    const to = Math.min(spec.n, from + PER_TARGET_PROCESS);
+    shards.push(startJsonChild('targets.ts', { kind: spec.kind, n: spec.n, groupSize: spec.groupSize, from, to }));
+  }
+  try {
+    const ready = await Promise.all(shards.map((s) => s.next<{ ready: boolean; error?: string }>((o) => 'ready' in o, 120_000, 'ready line')));
+    const bad = ready.find((r) => !r.ready);
+    if (bad) throw new Error(`bench: targets failed: ${bad.error}`);
+  } catch (err) {
+    await Promise.all(shards.map((s) => s.stop()));
+    throw err;
+  }
+  return shards;
+}
+
+async function runRef(file: string, arg: unknown, timeoutMs: number): Promise<RefResult> {
+  const c = startJsonChild(file, arg);
+  try {
+    const o = await c.next<{ probes?: number; checks?: number; failed: number; cpuMs: number; firstError?: string }>((x) => 'cpuMs' in x, timeoutMs, 'result');
+    const probes = o.probes ?? o.checks ?? 0;
+    return { probes, failed: o.failed, cpuMs: o.cpuMs, cpuPerProbeMs: probes ? o.cpuMs / probes : NaN, error: o.firstError };
+  } finally {
+    await c.stop();
+  }
+}
+
+export interface RunContext {
+  workDir: string;
+  log: (line: string) => void;
+}
+
+export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<ScenarioResult> {
+  const name = `${spec.kind}-${spec.n}`;
+  const dir = join(ctx.workDir, name);
+  mkdirSync(dir, { recursive: true });
+  ctx.log(`[${name}] starting ${spec.n} ${spec.kind} targets`);
+  const targets = await startTargets(spec);
+  let vigil: VigilUnderTest | undefined;
+  try {
+    const layout = { kind: spec.kind, n: spec.n, groupSize: spec.groupSize };
+    let bare: RefResult | undefined;
+    let fork: RefResult | undefined;
+    if (spec.bareS > 0) {
+      ctx.log(`[${name}] bare-Node reference loop, ${spec.bareS} s`);
+      bare = await runRef('ref-bare.ts', { ...layout, intervalS: spec.intervalS, durationS: spec.bareS }, spec.bareS * 1000 + 60_000);
+    }
+    if (spec.forkChecks > 0) {
+      ctx.log(`[${name}] fork+exec reference (mon's model), ${spec.forkChecks} checks`);
+      fork = await runRef('ref-fork.ts', { ...layout, checks: spec.forkChecks, concurrency: 2, maxS: 30 }, 90_000);
+    }
+
+    const configFile = join(dir, 'vigil.json');
+    const statsFile = join(dir, 'stats.json');
+    writeFileSync(configFile, JSON.stringify(vigilConfig({ ...layout, stateDir: join(dir, 'state'), intervalS: spec.intervalS, timeoutS: spec.timeoutS }), null, 1));
+    ctx.log(`[${name}] vigil on ${spec.n} hosts in ${Math.ceil(spec.n / spec.groupSize)} services, every ${spec.intervalS} s`);
+    const started = Date.now();
+    vigil = startVigilUnderTest(configFile, statsFile);
+    // Warm-up: until every host was checked once, bounded.
+    const warmUntil = started + 180_000 + spec.n * 5;
+    let s0: BenchStats | undefined;
+    for (;;) {
+      await sleep(250);
+      if (vigil.child.exitCode !== null) throw new Error(`bench: vigil exited (code ${vigil.child.exitCode}) during warm-up: ${vigil.problems.join('\n')}`);
+      const s = vigil.stats();
+      if (s && s.checks >= spec.n) break;
+      if (Date.now() > warmUntil) throw new Error(`bench: vigil checked ${s?.checks ?? 0} of ${spec.n} hosts during warm-up; ${vigil.problems.join('\n')}`);
+    }
+    const startupS = (Date.now() - started) / 1000;
+    s0 = await vigil.freshStats(Date.now(), 5000);
+    const cpu0 = cpuMs(vigil.pid) ?? NaN;
+    ctx.log(`[${name}] warm after ${startupS.toFixed(1)} s; measuring ${spec.windowS} s, killing ${spec.kills} endpoints`);
+
+    // Kills spread over the window, leaving each one an interval + timeout to be seen.
+    const killSpanMs = Math.max(0, (spec.windowS - spec.intervalS - spec.timeoutS - 1) * 1000);
+    const killIdx = pickDistinct(spec.n, spec.kills);
+    const killAt = new Map<string, number>();
+    const killed = new Set<string>();
+    const killTimes = killIdx.map((_, k) => (spec.kills > 1 ? (killSpanMs * k) / (spec.kills - 1) : 0));
+    const tStart = Date.now();
+    let twMax = timeWaitCount();
+    let k = 0;
+    while (Date.now() - tStart < spec.windowS * 1000) {
+      while (k < killIdx.length && Date.now() - tStart >= killTimes[k]!) {
+        const i = killIdx[k++]!;
+        const e = endpointOf(spec.kind, i, spec.groupSize);
+        const key = `${groupName(spec.kind, e.group)}/${e.addr}`;
+        killed.add(key);
+        const shard = targets[Math.floor(i / PER_TARGET_PROCESS)]!;
+        const ack = shard.next<{ killed: number; at: number }>((o) => o.killed === i, 5000, `kill ack for ${i}`);
+        shard.send({ kill: i });
+        void ack.then((o) => killAt.set(key, o.at), () => {});
+      }
+      await sleep(100);
+      const tw = timeWaitCount();
+      if (tw !== undefined && (twMax === undefined || tw > twMax)) twMax = tw;
+    }
+    const s1 = await vigil.freshStats(Date.now(), 5000);
+    const cpu1 = cpuMs(vigil.pid) ?? NaN;
+    const mem = memKiB(vigil.pid);
+    // Detection tail: each kill gets an interval + timeout + 3 s to show up.
+    const tailUntil = tStart + (killTimes[killTimes.length - 1] ?? 0) + (spec.intervalS + spec.timeoutS + 3) * 1000;
+    while (Date.now() < tailUntil && [...killed].some((key) => !vigil!.downs.get(key)?.alertAt)) await sleep(100);
+
+    const windowS = (s1.at - s0.at) / 1000;
+    const checks = s1.checks - s0.checks;
+    const lag = histDiff(s0.lag, s1.lag);
+    const lat = histDiff(s0.latency, s1.latency);
+    const gap = histDiff(s0.gap, s1.gap);
+    const falseHosts = Object.keys(s1.failedHosts).filter((h) => !killed.has(h) && (s1.failedHosts[h] ?? 0) > (s0.failedHosts[h] ?? 0));
+    const falseFailures = falseHosts.reduce((n, h) => n + s1.failedHosts[h]! - (s0.failedHosts[h] ?? 0), 0);
+    const detect: number[] = [];
+    const alert: number[] = [];
+    for (const key of killed) {
+      const d = vigil.downs.get(key);
+      const at = killAt.get(key);
+      if (!d || at === undefined) continue;
+      if (Number.isFinite(d.loggedAt)) detect.push(d.loggedAt - at);
+      if (d.alertAt !== undefined && Number.isFinite(d.loggedAt)) alert.push(d.alertAt - d.loggedAt);
+    }
+    const intervalMs = spec.intervalS * 1000;
+    const lagKeys = Object.keys(lag).map(Number);
+    return {
+      name,
+      spec,
+      startupS,
+      windowS,
+      configuredPerS: spec.n / spec.intervalS,
+      achievedPerS: checks / windowS,
+      checks,
+      lagMs: { p50: histQuantile(lag, 0.5), p99: histQuantile(lag, 0.99), max: lagKeys.length ? histQuantile(lag, 1) : undefined },
+      latencyMs: { p50: histQuantile(lat, 0.5), p99: histQuantile(lat, 0.99) },
+      cpuPerCheckMs: (cpu1 - cpu0) / checks,
+      hwmKiB: mem?.hwm ?? NaN,
+      rssKiB: mem?.rss ?? NaN,
+      missed: histAbove(gap, intervalMs * 1.5),
+      early: histCount(gap) - histAbove(gap, intervalMs * 0.5),
+      skipped: s1.skipped - s0.skipped,
+      timedOut: s1.timedOut - s0.timedOut,
+      falseFailures,
+      falseFailureHosts: falseHosts.slice(0, 10),
+      detectMs: { samples: detect.length, of: killed.size, p50: quantile(detect, 0.5), p99: quantile(detect, 0.99), max: quantile(detect, 1) },
+      alertMs: { samples: alert.length, p50: quantile(alert, 0.5), p99: quantile(alert, 0.99), max: quantile(alert, 1) },
+      timeWaitMax: twMax,
+      bare,
+      fork,
+      vigilProblems: { count: vigil.problemCount, first: vigil.problems },
+    };
+  } finally {
+    await vigil?.stop();
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
+
+/** `count` distinct indexes in [0, n), spread evenly with a random offset. */
+function pickDistinct(n: number, count: number): number[] {
+  const c = Math.min(n, count);
+  const step = n / c;
+  const off = Math.floor(Math.random() * step);
+  return Array.from({ length: c }, (_, k) => Math.min(n - 1, Math.floor(k * step) + off));
+}
+
+/** Measures the empty process: vigil watching one host, its VmHWM after a few checks. */
+export async function emptyVigilHwm(ctx: RunContext, intervalS: number): Promise<number> {
+  const spec: ScenarioSpec = { kind: 'tcp', n: 1, groupSize: 1, intervalS, timeoutS: 1, windowS: 0, kills: 0, bareS: 0, forkChecks: 0 };
+  const dir = join(ctx.workDir, 'empty');
+  mkdirSync(dir, { recursive: true });
+  const targets = await startTargets(spec);
+  const configFile = join(dir, 'vigil.json');
+  writeFileSync(configFile, JSON.stringify(vigilConfig({ kind: 'tcp', n: 1, groupSize: 1, stateDir: join(dir, 'state'), intervalS, timeoutS: 1 })));
+  const v = startVigilUnderTest(configFile, join(dir, 'stats.json'));
+  try {
+    const until = Date.now() + 60_000;
+    while (!((v.stats()?.checks ?? 0) >= 2)) {
+      if (Date.now() > until || v.child.exitCode !== null) throw new Error(`bench: the one-host vigil did not check twice: ${v.problems.join('\n')}`);
+      await sleep(200);
+    }
+    return memKiB(v.pid)?.hwm ?? NaN;
+  } finally {
+    await v.stop();
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
