@@ -28,6 +28,7 @@ import { dependencyView, hasDepend, type DependKind } from './depend.ts';
 import { openPersistence, type Persistence } from './persistence.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { createDispatcher } from '../dispatcher.ts';
+import { attachBenchStats } from './bench-stats.ts';
 
 export interface EngineOptions {
   configFile: string;
@@ -150,6 +151,7 @@ export class Engine implements Runtime {
     for (const svc of e.services.values()) e.schedule(svc, true);
     e.saveTimer = setInterval(() => e.saveStates(), 5000);
     e.saveTimer.unref();
+    attachBenchStats(e); // only with VIGIL_BENCH_STATS=FILE (npm run bench)
     e.log.info({ config: cfg.file, services: e.services.size, watches: cfg.watches.length }, 'vigil started');
     return e;
   }
@@ -314,6 +316,7 @@ export class Engine implements Runtime {
       hosts.map(async (host) => {
         const release = await this.limiter.acquire();
         try {
+          if (this.shutdown.signal.aborted) return; // stopping: start no new check
           const o = await runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(host, signal));
           if (o.kind === 'ok') {
             const r = normaliseHostResult(o.value);
