@@ -230,3 +230,19 @@ test('.m4 configs go through m4', async () => {
   const c = await readMonCf(f);
   assert.deepEqual(c.hostgroups.g, ['127.0.0.2', '127.0.0.3']);
 });
+
+test('global exclude_period applies to every service (OR-ed with its own), as mon skips all monitors then', () => {
+  const c = model('exclude_period = hr {2am-3am}\nwatch w\n service a\n  exclude_period wd {Sat}\n service b\n');
+  assert.equal(c.watches[0]!.services[0]!.excludePeriod, 'wd {Sat}, hr {2am-3am}');
+  assert.equal(c.watches[0]!.services[1]!.excludePeriod, 'hr {2am-3am}');
+});
+
+test('dep_behavior/dep_memory/unack_summary globals are defaults for services defined after them only', () => {
+  const c = model('watch w\n service a\n\ndep_behavior = hm\nunack_summary = yes\nwatch v\n service b\n');
+  assert.equal(c.watches[0]!.services[0]!.depBehavior, 'a');
+  assert.equal(c.watches[0]!.services[0]!.unackSummary, undefined);
+  assert.equal(c.watches[1]!.services[0]!.depBehavior, 'hm');
+  assert.equal(c.watches[1]!.services[0]!.unackSummary, true);
+  assert.throws(() => model('dep_behavior = x\n'), /unknown dependency behavior 'x'/);
+  assert.throws(() => model('watch w\n service a\n  unack_summary\n'), /invalid unack_summary value ''/);
+});
