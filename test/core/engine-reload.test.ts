@@ -97,8 +97,8 @@ export default { kind: 'monitor', name: 'test/slow', apiVersion: 1, create() { r
   let checks = 0;
   engine.on('check', () => checks++);
   await sleep(3000);
-  await engine.close(200);
   const peak = (globalThis as any).__vigilPeak();
+  await engine.close(200);
   assert.equal(peak, 3, `at most maxprocs=3 checks in flight (saw ${peak})`);
   assert.ok(checks >= 6, `checks still ran (${checks})`);
 });
