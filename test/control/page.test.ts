@@ -39,12 +39,12 @@ test('status page: failing host, live updates, escaped output, ack', { timeout: 
     const evil = page.locator('tr[data-service="evil/html"] .summary code');
     await evil.waitFor();
     assert.equal(await evil.textContent(), EVIL);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.evaluate('window.__pwned'), undefined);
     assert.equal(await page.locator('script').count(), 1, 'the only script element is app.js');
     assert.equal(await page.locator('img[src=x]').count(), 0);
 
     // Live: the host comes back and goes down again, no reload.
-    await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
+    await page.evaluate('window.__same = true');
     await f.setSecondHost(true);
     await chip('127.0.0.2').and(page.locator('[data-state="up"]')).waitFor();
     await page.locator('article.problem[data-service="web/tcp"]').waitFor({ state: 'detached' });
@@ -52,7 +52,7 @@ test('status page: failing host, live updates, escaped output, ack', { timeout: 
     await f.setSecondHost(false);
     await chip('127.0.0.2').and(page.locator('[data-state="down"]')).waitFor();
     await page.locator('li.event[data-type="host-down"]').first().waitFor();
-    assert.equal(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same), true, 'the page was not reloaded');
+    assert.equal(await page.evaluate('window.__same'), true, 'the page was not reloaded');
 
     // No token, no buttons; with the token, Ack works.
     const card = page.locator('article.problem[data-service="web/tcp"]');
@@ -69,9 +69,9 @@ test('status page: failing host, live updates, escaped output, ack', { timeout: 
     const svc = (await f.api('GET', '/api/services/web/tcp')).json;
     assert.equal(svc.acked, true);
     assert.match(svc.ackComment, /swapping the cable/);
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('vigil.token')), TOKEN);
+    assert.equal(await page.evaluate("sessionStorage.getItem('vigil.token')"), TOKEN);
 
-    await page.evaluate(() => document.getElementById('toasts')!.replaceChildren());
+    await page.evaluate("document.getElementById('toasts').replaceChildren()");
     await page.screenshot({ path: 'test/artifacts/status-page.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'test/artifacts/status-page-phone.png', fullPage: true });
