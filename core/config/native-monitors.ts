@@ -81,11 +81,10 @@ export function nativeCandidate(ref: PluginRef): NativeCandidate | { reason: str
       const g = getoptStd(args, 'p:t:u:a:m:o');
       if (!g || g.rest.length) return { reason: `unexpected arguments for http.monitor: ${args.join(' ')}` };
       if (g.opts.a !== undefined) return { reason: 'http.monitor -a (User-Agent) has no built-in equivalent' };
+      if (g.opts.m !== undefined) return { reason: 'http.monitor -m matches headers and body whatever the status; the built-in matches the body of an accepted status only' };
       const port = g.opts.p === undefined ? 80 : int(g.opts.p);
       if (!port) return { reason: `http.monitor -p ${String(g.opts.p)} is not a port number` };
-      const options: Record<string, unknown> = { port, path: typeof g.opts.u === 'string' ? g.opts.u : '/' };
-      if (typeof g.opts.m === 'string') options.match = g.opts.m;
-      else options.status = [200, 301, 302, 401];
+      const options: Record<string, unknown> = { port, path: typeof g.opts.u === 'string' ? g.opts.u : '/', status: [200, 301, 302, 401] };
       return { plugin: 'http', options, timeoutMs: (int(g.opts.t) ?? 30) * 1000, caveat: 'http.monitor speaks HTTP/1.0; the built-in http monitor uses HTTP/1.1' };
     }
     case 'fping.monitor': {
@@ -94,12 +93,15 @@ export function nativeCandidate(ref: PluginRef): NativeCandidate | { reason: str
       if (g.opts.a || g.opts.T || g.opts.s !== undefined) return { reason: 'fping.monitor -a/-s/-T have no built-in equivalent' };
       const retries = int(g.opts.r) ?? 3;
       const waitMs = int(g.opts.t) ?? 2000;
-      return { plugin: 'icmp', options: { count: retries + 1 }, timeoutMs: (retries + 1) * waitMs + 1000 };
+      // fping -r: a host is up when any of its tries is answered.
+      return { plugin: 'icmp', options: { count: retries + 1, maxLossPercent: 99, timeoutMs: waitMs, periodMs: waitMs }, timeoutMs: (retries + 1) * waitMs + 1000 };
     }
     case 'ping.monitor': {
       const g = getoptStd(args, 'c:6');
       if (!g || g.rest.length) return { reason: `unexpected arguments for ping.monitor: ${args.join(' ')}` };
-      return { plugin: 'icmp', options: { count: int(g.opts.c) ?? 1 } };
+      if (g.opts['6']) return { reason: 'ping.monitor -6 has no built-in switch (the icmp monitor pings what the host name resolves to)' };
+      // ping exits 0 when any echo is answered.
+      return { plugin: 'icmp', options: { count: int(g.opts.c) ?? 1, maxLossPercent: 99 } };
     }
     case 'dns.monitor':
       return dnsCandidate(args);
