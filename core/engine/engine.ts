@@ -67,6 +67,7 @@ export interface ServiceRuntime {
   trapTimer?: NodeJS.Timeout;
   trapDurationTimer?: NodeJS.Timeout;
   lastTrap?: number;
+  lastTrapHost?: string;
 }
 
 export interface CheckMetric {
@@ -148,7 +149,10 @@ export class Engine implements Runtime {
     for (const svc of e.services.values()) await e.startTargets(svc);
     await e.dispatcher.resume();
     for (const svc of e.services.values()) e.sendStartup(svc);
-    for (const svc of e.services.values()) e.schedule(svc, true);
+    for (const svc of e.services.values()) {
+      e.schedule(svc, true);
+      e.armTrapTimeout(svc);
+    }
     e.saveTimer = setInterval(() => e.saveStates(), 5000);
     e.saveTimer.unref();
     attachBenchStats(e); // only with VIGIL_BENCH_STATS=FILE (npm run bench)
@@ -555,16 +559,46 @@ export class Engine implements Runtime {
   }
 
   /** A trap arrived for a service (mon protocol): processed like a monitor exit. */
-  trap(watch: string, service: string, status: number, summary: string, detail: string): void {
+  trap(watch: string, service: string, status: number, summary: string, detail: string, fromHost?: string): void {
     const svc = this.svcOrThrow(watch, service);
-    const at = this.now();
-    svc.lastTrap = at;
+    svc.lastTrap = this.now();
+    svc.lastTrapHost = fromHost;
+    this.armTrapTimeout(svc);
+    this.processTrapLike(svc, status, summary, `${summary}\n\n${detail}`, detail, 'trap');
+    const s = svc.model;
+    if (s.trapdurationMs && status !== 0) {
+      // mon silently flips the service back to OK after trapduration and so loses
+      // the upalert; vigil treats it as a recovery so the upalert is sent.
+      clearTimeout(svc.trapDurationTimer);
+      svc.trapDurationTimer = setTimeout(() => {
+        if (this.closed || this.services.get(svc.id) !== svc) return;
+        this.processTrapLike(svc, 0, '', '', '', 'trap');
+      }, s.trapdurationMs);
+      svc.trapDurationTimer.unref();
+    }
+  }
+
+  private processTrapLike(svc: ServiceRuntime, status: number, summary: string, output: string, detail: string, source: 'trap' | 'traptimeout'): void {
     const hosts = svc.groupHosts.filter((h) => !this.disabledHosts.has(h));
     const ok = status === 0;
-    const output = `${summary}\n\n${detail}`;
     const perHost: Record<string, HostCheckResult> = {};
     for (const h of hosts) perHost[h] = { ok, summary: ok ? 'ok' : summary };
-    this.process(svc, { at, durationMs: 0, ok, summary, detail, output, exitCode: status, source: 'trap', hosts: perHost, failedHosts: ok ? [] : hosts, degradedHosts: [] });
+    this.process(svc, { at: this.now(), durationMs: 0, ok, summary, detail, output, exitCode: status, source, hosts: perHost, failedHosts: ok ? [] : hosts, degradedHosts: [] });
+  }
+
+  /** mon's traptimeout heartbeat: no trap for this long is a failure, repeated every period. */
+  private armTrapTimeout(svc: ServiceRuntime): void {
+    const ms = svc.model.traptimeoutMs;
+    if (!ms) return;
+    clearTimeout(svc.trapTimer);
+    svc.trapTimer = setTimeout(() => {
+      if (this.closed || this.services.get(svc.id) !== svc) return;
+      const secs = Math.round(ms / 1000);
+      const text = `trap timeout\ntrap timeout after ${secs}s at ${new Date(this.now()).toString()}\n`;
+      this.processTrapLike(svc, 1, 'trap timeout', text, text.split('\n').slice(1).join('\n'), 'traptimeout');
+      this.armTrapTimeout(svc);
+    }, ms);
+    svc.trapTimer.unref();
   }
 
   /** Re-reads the config; on error keeps the running one and throws the error. */
@@ -590,6 +624,8 @@ export class Engine implements Runtime {
     }
     for (const svc of old.values()) {
       svc.timer?.cancel();
+      clearTimeout(svc.trapTimer);
+      clearTimeout(svc.trapDurationTimer);
       await svc.cronTask?.stop();
     }
     this.cfg = cfg;
@@ -598,8 +634,12 @@ export class Engine implements Runtime {
     for (const [id, svc] of fresh) this.services.set(id, svc);
     for (const svc of old.values()) void closeService(svc, this.log);
     for (const svc of fresh.values()) {
+      const prev = old.get(svc.id);
+      svc.lastTrap = prev?.lastTrap;
+      svc.lastTrapHost = prev?.lastTrapHost;
       await this.startTargets(svc);
       this.schedule(svc, svc.base === undefined);
+      this.armTrapTimeout(svc);
     }
     this.saveStates();
     this.log.info({ config: cfg.file, services: this.services.size }, 'config reloaded');
@@ -622,6 +662,8 @@ export class Engine implements Runtime {
     clearInterval(this.saveTimer);
     this.shutdown.abort(new Error('vigil is shutting down'));
     for (const svc of this.services.values()) {
+      clearTimeout(svc.trapTimer);
+      clearTimeout(svc.trapDurationTimer);
       await svc.cronTask?.stop();
     }
     this.saveStates();

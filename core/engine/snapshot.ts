@@ -73,6 +73,8 @@ function serviceView(e: EngineView, svc: ServiceRuntime, now: number): ServiceSt
     ackAt: st.ack?.at,
     depend: s.depend,
     dependOk: s.depend ? e.dependOk(svc, 'alert') : undefined,
+    lastTrap: svc.lastTrap,
+    lastTrapHost: svc.lastTrapHost,
     monitor: s.monitor ? monitorText(s.monitor.plugin, s.monitor.options) : '',
     hosts,
   };
