@@ -76,7 +76,7 @@ class OutboxDispatcher implements Dispatcher {
   }
 
   dispatch(items: DispatchItem[]): void {
-    if (this.shutdown.signal.aborted || items.length === 0) return;
+    if (items.length === 0) return;
     const rows: NewDelivery[] = items.map(({ event, target }) => ({
       id: deliveryId(event.id, target),
       target,
@@ -92,6 +92,8 @@ class OutboxDispatcher implements Dispatcher {
       this.o.log.error({ err: errorMessage(err), deliveries: rows.length }, 'outbox write failed; delivering from memory only');
       added = rows.map((r) => memoryDelivery(r));
     }
+    // After shutdown the rows are kept for the next start, not attempted now.
+    if (this.shutdown.signal.aborted) return;
     for (const d of added) this.enqueueInMemory(d);
   }
 

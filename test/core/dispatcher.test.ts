@@ -224,3 +224,14 @@ test('when the outbox cannot be written, the alert still goes out from memory', 
   store.enqueue = enqueue;
   done();
 });
+
+test('events dispatched after shutdown are kept in the outbox for the next start', async () => {
+  const a = scripted();
+  const { d, store, done } = setup({ t: a.alert });
+  d.close();
+  d.dispatch([{ event: ev('late'), target: 't' }]);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(a.calls(), 0);
+  assert.deepEqual(store.pending().map((p) => p.eventId), ['late']);
+  done();
+});
