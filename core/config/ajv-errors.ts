@@ -153,10 +153,12 @@ function patternMessage(pattern: string, value: unknown): string {
 function badName(name: string, pattern: string): string {
   switch (pattern) {
     case NAME_PATTERN:
+      if (name === '__proto__') return '"__proto__" is reserved and cannot be a name; choose another';
       return `"${name}" is not a valid name; use only letters, digits, "_", "." and "-" (as in mon)`;
     case ENV_NAME_PATTERN:
       return `"${name}" is not an environment variable name; use capitals, digits and "_", starting with a letter (as in mon's VAR=value)`;
     case LABEL_PATTERN:
+      if (name === '__proto__') return '"__proto__" is reserved and cannot be a name; choose another';
       return `"${name}" is not a valid period name; use letters, digits and "_", starting with a letter`;
     default:
       return `"${name}" does not match ${pattern}`;

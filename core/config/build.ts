@@ -238,7 +238,7 @@ class Builder {
     let spec = when;
     if (when.toLowerCase() === 'always') spec = '';
     else if (NAMED_PERIOD.test(when) && when.toLowerCase() !== 'none') {
-      if (this.named[when] === undefined) {
+      if (!Object.hasOwn(this.named, when)) {
         const known = Object.keys(this.named);
         this.problem(
           [...path, 'when'],

@@ -208,7 +208,7 @@ function scriptRef(words: string[], loc: Loc): PluginRef {
 }
 
 function periodKeyword(v: string, args: string, loc: Loc, svc: Service, p: Period, problem: (m: string) => void, note: (m: string) => void, l: string): void {
-  if (v in ALERT_KINDS) {
+  if (Object.hasOwn(ALERT_KINDS, v)) {
     let rest = args;
     let exitRange: [number, number] | undefined;
     const em = /^exit\s*=\s*(\d+|\d+-\d+)\s+(.*)$/i.exec(rest);
@@ -267,7 +267,7 @@ const POSITIVE_TIMEVALS: Record<string, 'intervalMs' | 'failureIntervalMs' | 'tr
 };
 
 function serviceKeyword(v: string, args: string, loc: Loc, watch: string, svc: Service, problem: (m: string) => void, note: (m: string) => void, l: string): void {
-  if (v in POSITIVE_TIMEVALS) {
+  if (Object.hasOwn(POSITIVE_TIMEVALS, v)) {
     const ms = timevalMs(args);
     if (!ms) return problem(`invalid ${v} '${args}' (syntax: ${v} TIMEVAL with a unit, e.g. 5m; mon has no trailing comments)`);
     svc[POSITIVE_TIMEVALS[v]!] = ms;
@@ -329,5 +329,5 @@ function serviceKeyword(v: string, args: string, loc: Loc, watch: string, svc: S
       svc.excludePeriod = args;
       return;
   }
-  problem(`unknown syntax [${l}]${v in ALERT_KINDS || v === 'alertevery' || v === 'alertafter' || v === 'numalerts' ? `: "${v}" belongs under a "period" line` : ''}`);
+  problem(`unknown syntax [${l}]${Object.hasOwn(ALERT_KINDS, v) || v === 'alertevery' || v === 'alertafter' || v === 'numalerts' ? `: "${v}" belongs under a "period" line` : ''}`);
 }

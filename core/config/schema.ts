@@ -8,11 +8,12 @@
 /** mon's time value: number and unit (the unit is mandatory); `ms` is vigil's addition. */
 export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([mM][sS]|[dhmsDHMS])\\s*$';
 /** Names of hostgroups, watches and services, as mon's `[a-zA-Z0-9_.-]+`. */
-export const NAME_PATTERN = '^[a-zA-Z0-9_.-]+$';
+// `__proto__` is refused: as an object key it would replace the prototype instead of naming a group.
+export const NAME_PATTERN = '^(?!__proto__$)[a-zA-Z0-9_.-]+$';
 /** mon's `VAR=value` lines: all-caps names. */
 export const ENV_NAME_PATTERN = '^[A-Z_][A-Z0-9_]*$';
 /** A period label, as mon's `period LABEL: spec`. */
-export const LABEL_PATTERN = '^[a-zA-Z_]\\w*$';
+export const LABEL_PATTERN = '^(?!__proto__$)[a-zA-Z_]\\w*$';
 const DUR = '\\d+(\\.\\d+)?\\s*([mM][sS]|[dhmsDHMS])';
 export const ALERTAFTER_PATTERN = `^\\s*(\\d+|\\d+\\s+${DUR}|${DUR})\\s*$`;
 export const ALERTEVERY_PATTERN = `^\\s*${DUR}(\\s+(summary|strict|observe_detail|ignore_summary))?\\s*$`;

@@ -69,7 +69,8 @@ class ModelValidator {
   private hostgroups(): void {
     const { hostgroups, watches } = this.config;
     for (const w of watches) {
-      if (hostgroups[w.name] !== undefined) continue;
+      // Own keys only: a watch called "constructor" must not find Object.prototype.constructor.
+      if (Object.hasOwn(hostgroups, w.name)) continue;
       hostgroups[w.name] = [w.name];
       this.notes.push({
         loc: w.loc,
