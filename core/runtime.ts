@@ -154,6 +154,12 @@ export interface Runtime {
    * `fromHost` is the sender's address (mon's last_traphost).
    */
   trap?(watch: string, service: string, status: number, summary: string, detail: string, fromHost?: string): void;
+  /**
+   * Optional: mon's `test alert|upalert|startupalert|ackalert|disablealert G S RETVAL PERIOD`:
+   * runs that period's alerts of that kind with stdin "test\ntest detail\n"; not counted.
+   * Throws RuntimeError('unknown-watch'|'unknown-service'|'config' (no such period)).
+   */
+  testAlert?(kind: 'alert' | 'upalert' | 'startupalert' | 'ackalert' | 'disablealert', watch: string, service: string, periodKey: string, exitCode?: number): void;
   /** Subscribe to events as they are produced; returns an unsubscribe function. */
   on(name: 'event', fn: (e: AlertEvent) => void): () => void;
   on(name: 'result', fn: (r: { watch: string; service: string; at: number; hosts: Record<string, HostCheckResult> }) => void): () => void;

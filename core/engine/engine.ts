@@ -547,6 +547,16 @@ export class Engine implements Runtime {
     if (svc.running) throw new RuntimeError('busy', `${watch}/${service} is being checked right now`);
     await this.runCheck(svc);
   }
+  testAlert(kind: 'alert' | 'upalert' | 'startupalert' | 'ackalert' | 'disablealert', watch: string, service: string, periodKey: string, exitCode?: number): void {
+    const svc = this.svcOrThrow(watch, service);
+    let deliveries: sm.Delivery[];
+    try {
+      deliveries = sm.testAlert(svc.state, kind, periodKey, this.stateContext(svc), exitCode);
+    } catch (err) {
+      throw new RuntimeError('config', errorMessage(err));
+    }
+    this.deliver(svc, deliveries);
+  }
   stopScheduler(): void {
     this.schedulerRunning = false;
     this.stoppedSince = this.now();
