@@ -97,7 +97,7 @@ export function parseSmtpUrl(text: string): SmtpServer {
   const port = u.port ? Number(u.port) : secure ? 465 : 25;
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) throw new Error('email option "smtp": no host name in the URL');
-  const s: SmtpServer = { host, port, secure, display: `${u.protocol}//${u.host.includes(':') ? u.host : `${u.host}:${port}`}` };
+  const s: SmtpServer = { host, port, secure, display: `${u.protocol}//${u.port ? u.host : `${u.host}:${port}`}` };
   if (u.username) s.urlUser = decodeURIComponent(u.username);
   if (u.password) s.urlPassword = decodeURIComponent(u.password);
   return s;
