@@ -5,6 +5,7 @@
 import type { Config, Service } from '../model.ts';
 import type { HistoryRecord, Runtime, StatusSnapshot } from '../runtime.ts';
 import { escStr } from './escape.ts';
+import { findProgram } from '../kit/find-program.ts';
 import { FAILURE_STATES, SUCCESS_STATES, WARNING_STATES, opstatusLine } from './opstatus.ts';
 
 export interface ListContext {
@@ -30,8 +31,9 @@ function opstatusLines(ctx: ListContext, snap: StatusSnapshot, keep: (watch: str
   return out;
 }
 
-/** mon's alert history TYPE for a stored alert record. */
+/** mon's alert history TYPE for a stored alert record (the dispatcher already stores mon's words). */
 function alertType(r: HistoryRecord): string {
+  if (/alert$/.test(r.type)) return r.type;
   switch (r.type) {
     case 'up':
       return 'upalert';
@@ -107,7 +109,13 @@ export function listCommand(args: string, ctx: ListContext): string[] {
       return [s.schedulerRunning ? 'scheduler running' : `scheduler stopped since ${secs(ctx.stoppedSince ?? s.now)}`, '220 list state completed'];
     }
     case 'alerthist':
-      return [...history(ctx, 'alert').map((r) => escStr(`${alertType(r)} ${r.watch} ${r.service} ${secs(r.at)} ${r.plugin ?? '-'} (${r.args ?? ''}) ${r.summary}`)), '220 list alerthist completed'];
+      return [
+        ...history(ctx, 'alert').map((r) => {
+          const { path, args } = alertCall(rt.config(), r);
+          return escStr(`${alertType(r)} ${r.watch} ${r.service} ${secs(r.at)} ${path} (${args}) ${r.summary}`);
+        }),
+        '220 list alerthist completed',
+      ];
     case 'failurehist':
       return [...history(ctx, 'failure').map((r) => escStr(`${r.watch} ${r.service} ${secs(r.at)} ${r.summary}`)), '220 list failurehist completed'];
     case 'deps': {
@@ -132,6 +140,27 @@ export function listCommand(args: string, ctx: ListContext): string[] {
     default:
       return ['520 unknown list command'];
   }
+}
+
+/**
+ * ALERTPATH and ARGS of mon's alerthist line: the record's target id is
+ * `watch/service/PERIODKEY/LIST/INDEX`; for a script alert that is the script
+ * (found in its alertdir, as mon prints the full path) and its arguments.
+ */
+function alertCall(cfg: Config, r: HistoryRecord): { path: string; args: string } {
+  const fallback = { path: r.plugin ?? '-', args: r.args ?? '' };
+  const prefix = `${r.watch}/${r.service}/`;
+  const m = r.args?.startsWith(prefix) ? /^(.*)\/(\w+)\/(\d+)$/.exec(r.args.slice(prefix.length)) : null;
+  if (!m) return fallback;
+  const period = serviceOf(cfg, r.watch, r.service)?.periods.find((p) => p.key === m[1]);
+  const list = period?.[m[2] as 'alerts' | 'upalerts' | 'startupalerts' | 'ackalerts' | 'disablealerts'];
+  const ref = Array.isArray(list) ? list[Number(m[3])] : undefined;
+  if (!ref) return fallback;
+  if (ref.plugin !== 'script') return { path: ref.plugin, args: '' };
+  const name = String(ref.options.path);
+  const dirs = typeof ref.options.alertdir === 'string' ? ref.options.alertdir.split(':') : [];
+  const path = findProgram(name, dirs, cfg.dir) ?? name;
+  return { path, args: ((ref.options.args as string[] | undefined) ?? []).join(' ') };
 }
 
 /** Oldest first, at most histlength + 1 entries, as mon keeps them. */

@@ -71,7 +71,7 @@ const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n'
 
 test('moncmd and monshow drive vigil like mon: status, disable, enable, ack, traps', { timeout: 60_000 }, async (t) => {
   requireMonClient();
-  const { flip, record, port, cf } = await setup();
+  const { dir, flip, record, port, cf } = await setup();
   const engine = await Engine.start({ configFile: cf, log: silentLogger });
   t.after(() => engine.close(2000));
   const proto = await startMonProtocol(engine, silentLogger);
@@ -133,6 +133,15 @@ test('moncmd and monshow drive vigil like mon: status, disable, enable, ack, tra
   const up = await waitFor('the upalert', () => lines(record).find((l) => l.startsWith('up ')));
   assert.match(up, /^up \[-s\] \[s\] \[-g\] \[g\] \[-h\] \[127\.0\.0\.1\] \[-t\] \[\d+\] \[-u\] \[up\]$/);
   assert.deepEqual(await moncmd(port, 'ack', 'g', 's', 'x'), ['520 service is in a non-failure state']);
+  const hist = await moncmd(port, 'list', 'alerthist');
+  assert.equal(hist.at(-1), '220 list alerthist completed');
+  const alertPath = join(dir, 'alert.d', 'record.alert');
+  const esc = (s: string) => s.replace(/ /g, '\\20');
+  const noTime = (l: string) => l.replace(/\\20\d{10}\\20/, '\\20T\\20');
+  assert.equal(noTime(hist[0]!), esc(`alert g s T ${alertPath} (down) 127.0.0.1`));
+  assert.equal(noTime(hist.at(-2)!), esc(`upalert g s T ${alertPath} (up) 127.0.0.1`));
+  const fhist = await moncmd(port, 'list', 'failurehist');
+  assert.match(fhist[0]!, /^g\\20s\\20\d{10}\\20127\.0\.0\.1$/);
 
   // A trap from Mon::Client::send_trap fails the trap-only service and fires its alert with -T.
   await sendTrap(port, { group: 'g', service: 't', retval: 1, summary: 'disk full on box7', detail: 'detail line 1' });
