@@ -40,7 +40,10 @@ const NUM = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 function num(s: string): number | undefined {
   const t = s.trim().replace(',', '.');
-  return NUM.test(t) ? Number(t) : undefined;
+  if (!NUM.test(t)) return undefined;
+  // 1e999 matches the pattern but is Infinity, which JSON (null) and metrics cannot carry: unreadable.
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** `@10:20`, `~:5`, `10:`, `10` -> Range; empty -> undefined; malformed -> null. */
