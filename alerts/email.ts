@@ -63,6 +63,7 @@ export default defineAlert<EmailOptions>({
     return {
       sendTimeoutMs: SMTP_BOUND_MS + n.digestMs + (n.rateLimit?.perMs ?? 0),
       send: (event, signal) => mailer.batcher.submit(event, signal),
+      flush: () => mailer.batcher.flushNow(),
       async close() {
         mailer.release();
       },

@@ -116,6 +116,7 @@ class OutboxDispatcher implements Dispatcher {
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     for (const q of this.queues.values()) q.wake();
+    this.flushAlerts();
     const idle = new Promise<void>((resolve) => {
       if (this.busyCount() === 0) resolve();
       else this.idleWaiters.push(resolve);
@@ -128,6 +129,22 @@ class OutboxDispatcher implements Dispatcher {
       this.o.log.warn({ inFlight: this.busyCount(), timeoutMs }, 'alert deliveries still running at shutdown; aborting them (they stay in the outbox)');
       this.shutdown.abort(new Error('vigil is shutting down'));
       await Promise.race([idle, new Promise((res) => setTimeout(res, 1000).unref())]);
+    }
+  }
+
+  /** Ask alerts with deliveries in flight to send what they hold (digests) now. */
+  private flushAlerts(): void {
+    const seen = new Set<Alert>();
+    for (const q of this.queues.values()) {
+      if (!q.running) continue;
+      const alert = this.o.resolve(q.target)?.alert;
+      if (!alert?.flush || seen.has(alert)) continue;
+      seen.add(alert);
+      try {
+        alert.flush();
+      } catch (err) {
+        this.o.log.warn({ target: q.target, err: errorMessage(err) }, 'alert flush at shutdown failed');
+      }
     }
   }
 

@@ -211,6 +211,8 @@ export interface Alert {
   start?(hosts: Record<string, 'up' | 'down' | 'degraded' | 'unknown'>): Promise<void>;
   /** Optional: the longest one `send` may take (e.g. an email digest window); else the dispatcher's bound (30 s). */
   sendTimeoutMs?: number;
+  /** Optional: vigil is stopping; send what is held back (a digest window) now rather than at the next start. */
+  flush?(): void;
   close?(): Promise<void>;
 }
 

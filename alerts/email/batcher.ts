@@ -65,6 +65,13 @@ export class MailBatcher {
     });
   }
 
+  /** Shutdown: end the digest window now (the rate limit still holds). */
+  flushNow(): void {
+    if (this.waiting.length === 0) return;
+    this.windowStart = Number.NEGATIVE_INFINITY;
+    this.reschedule();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

@@ -107,6 +107,29 @@ test('a wrong password is retried, then given up, and never written to logs or t
   rmSync(dir, { recursive: true });
 });
 
+test('stopping vigil sends a digest that is still collecting instead of keeping it until the next start', async () => {
+  const s = await startSmtp();
+  servers.push(s);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-eo-'));
+  const store = openStore(dir);
+  const { log } = recorder();
+  const alert = await email.create({ smtp: s.url, to: 'ops@example.com', digest: '10m' }, { log, now: Date.now, configDir: dir, stateDir: dir });
+  const d = createDispatcher({ store, resolve: () => ({ plugin: 'email', alert }), log });
+  d.dispatch([{ event: ev('a'), target: 't1' }, { event: ev('b'), target: 't2' }]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s.messages.length, 0, 'the digest window is open');
+  const t0 = Date.now();
+  await d.drain(5000);
+  assert.ok(Date.now() - t0 < 2000, 'drain did not wait for the ten-minute window');
+  assert.equal(s.messages.length, 1);
+  assert.deepEqual(s.messages[0]!.raw.match(/^X-Vigil-Event: .*$/gm), ['X-Vigil-Event: a', 'X-Vigil-Event: b']);
+  assert.equal(store.pending().length, 0);
+  d.close();
+  await alert.close?.();
+  store.close();
+  rmSync(dir, { recursive: true });
+});
+
 interface Child {
   proc: ChildProcess;
   lines: Array<{ msg: string; [k: string]: unknown }>;
