@@ -35,7 +35,7 @@ const NOT_HONOURED: Record<string, string> = {
   historictime: 'alert history lives in the state store',
   pamservice: 'PAM logins are not supported',
   userfile: 'userfile logins are not supported; use auth.cf "all" or trustlocal',
-  dep_recur_limit: 'vigil evaluates each dependency once per run, without recursion into the parent\'s own dependencies',
+  dep_recur_limit: 'vigil follows parents\' own dependencies up to 10 levels deep (mon\'s default) whatever this says',
 };
 
 export function resolveMonCf(parse: MonCfParse, file: string): Config {
