@@ -10,6 +10,15 @@ import { defineAlert, HOST_EVENTS, SERVICE_EVENTS, type AlertEvent } from '../co
 export interface LogAlertOptions {
   /** File to append to (relative to the config's directory). Absent: stdout. */
   file?: string;
+  /** `json`: one JSON object per line; `text`: one short line for people. @default "json" */
+  format?: 'json' | 'text';
+}
+
+/** A short line for people: time, event, watch/service, the host for host events, summary. */
+export function textLine(e: AlertEvent): string {
+  const where = e.host ? `${e.watch}/${e.service} ${e.host}` : `${e.watch}/${e.service}`;
+  const what = e.result?.summary ?? e.summary;
+  return `${new Date(e.at).toISOString()} ${e.type.toUpperCase().padEnd(12)} ${where}${what ? `: ${what}` : ''}\n`;
 }
 
 /** The line written for one event: every field but `env`, plus readable times. */
@@ -27,7 +36,7 @@ export default defineAlert<LogAlertOptions>({
   events: [...SERVICE_EVENTS, ...HOST_EVENTS],
   optionsSchema: {
     type: 'object',
-    properties: { file: { type: 'string', minLength: 1 } },
+    properties: { file: { type: 'string', minLength: 1 }, format: { enum: ['json', 'text'], default: 'json' } },
     additionalProperties: false,
   },
   create(options, ctx) {
@@ -35,7 +44,7 @@ export default defineAlert<LogAlertOptions>({
     let dirReady = false;
     return {
       async send(event) {
-        const line = eventLine(event);
+        const line = options.format === 'text' ? textLine(event) : eventLine(event);
         if (!file) {
           process.stdout.write(line);
           return;

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -38,9 +39,26 @@ async function main(): Promise<void> {
   }
   say(`web servers up on 127.0.0.2:${PORT} and 127.0.0.3:${PORT}`);
   say('starting: vigil run -c examples/quickstart.yaml   (status page: http://127.0.0.1:2580/)');
+  // The script alert appends to this file; show each new line as it comes.
+  const alertsFile = join(ROOT, 'var/quickstart/alerts.txt');
+  mkdirSync(dirname(alertsFile), { recursive: true });
+  writeFileSync(alertsFile, '');
+  let offset = 0;
+  const tail = setInterval(() => {
+    if (!existsSync(alertsFile)) return;
+    const size = statSync(alertsFile).size;
+    if (size <= offset) return;
+    const fd = openSync(alertsFile, 'r');
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    closeSync(fd);
+    offset = size;
+    for (const line of buf.toString().split('\n').filter(Boolean)) console.log(`\x1b[33m[echo.alert]\x1b[0m ${line}`);
+  }, 250);
   const vigil = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'core/cli/main.ts'), 'run', '-c', join(ROOT, 'examples/quickstart.yaml')], {
     stdio: 'inherit',
-    cwd: ROOT,
+    cwd: join(ROOT, 'examples'),
+    env: { ...process.env, QUICKSTART_ALERTS: alertsFile },
   });
 
   // Flap 127.0.0.3 so a newcomer sees a failure and a recovery.
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   vigil.on('exit', (code) => {
+    clearInterval(tail);
     a.close();
     b?.close();
     clearTimeout(first);

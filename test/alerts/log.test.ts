@@ -67,3 +67,13 @@ test('writes to stdout when no file is given', async () => {
   assert.equal(JSON.parse(seen[0]!).incident, 'web/http/1000');
   assert.ok(seen[0]!.endsWith('\n'));
 });
+
+test('format text writes one short line per event for people', async () => {
+  const { textLine } = await import('../../alerts/log.ts');
+  const base = { id: 'x', watch: 'web', service: 'http', hosts: ['a', 'b'], failedHosts: ['b'], detail: '', output: '', at: Date.UTC(2026, 0, 2, 3, 4, 5), count: 1, incident: 'i' };
+  assert.equal(textLine({ ...base, type: 'down', summary: 'b' }), '2026-01-02T03:04:05.000Z DOWN         web/http: b\n');
+  assert.equal(
+    textLine({ ...base, type: 'host-down', host: 'b', summary: 'x', result: { ok: false, summary: 'connect: refused' } }),
+    '2026-01-02T03:04:05.000Z HOST-DOWN    web/http b: connect: refused\n',
+  );
+});
