@@ -3,6 +3,7 @@
  * Node has no unix datagram sockets, so the messages go through the
  * `systemd-notify` program (argument array, no shell) with --pid=our pid; the
  * unit needs NotifyAccess=all for systemd to accept them from that child.
+ * --no-block: do not wait for systemd's barrier reply (it never comes outside systemd).
  * Without NOTIFY_SOCKET or without the program this does nothing.
  */
 import { execFile } from 'node:child_process';
@@ -34,7 +35,7 @@ export function startSystemdNotify(opts: { log: Logger; alive: () => boolean; en
     return { ready() {}, close() {} };
   }
   const send = (msg: string) =>
-    execFile(program, [`--pid=${process.pid}`, msg], { env, timeout: 5000 }, (err) => {
+    execFile(program, ['--no-block', `--pid=${process.pid}`, msg], { env, timeout: 5000 }, (err) => {
       if (err) opts.log.warn({ msg, err: err.message }, 'systemd-notify failed; does the unit set NotifyAccess=all?');
     });
   const period = watchdogPeriodMs(env, process.pid);
