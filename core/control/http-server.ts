@@ -47,8 +47,14 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const page = loadPage();
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://vigil');
     const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://vigil');
+    } catch {
+      // e.g. "GET //# HTTP/1.1": outside the try below this threw and killed the daemon.
+      return sendJson(res, 400, { error: 'the request path is not a valid URL path' });
+    }
     const peer = req.socket.remoteAddress;
     const send = (r: Reply) => sendJson(res, r.status, r.json);
     try {
@@ -97,7 +103,12 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     }
   };
 
-  const server: Server = createServer((req, res) => void handler(req, res));
+  const server: Server = createServer((req, res) => {
+    handler(req, res).catch((err) => {
+      log.error({ err }, 'control: request failed inside vigil');
+      res.destroy();
+    });
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {

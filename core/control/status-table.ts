@@ -11,7 +11,7 @@ export interface TableOptions {
   now?: number;
 }
 
-const C = { red: '\x1b[31;1m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+const C = { red: '\x1b[31;1m', redRow: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 
 export function ago(ms: number | undefined, now: number): string {
   if (!ms) return '-';
@@ -86,7 +86,7 @@ export function formatStatusTable(snap: StatusSnapshot, opts: TableOptions): str
   rows.forEach((r, i) => {
     const text = cut(line(r));
     const k = kinds[i];
-    out.push(k === 'fail' ? paint(C.red, text) : k === 'overdue' ? paint(C.yellow, text) : k === 'untested' ? paint(C.dim, text) : text);
+    out.push(k === 'fail' ? paint(C.redRow, text) : k === 'overdue' ? paint(C.yellow, text) : k === 'untested' ? paint(C.dim, text) : text);
   });
   return out.join('\n');
 }

@@ -302,7 +302,7 @@ function render() {
   $('token-button').classList.toggle('unlocked', !!token());
 }
 
-const EVENT_KIND = { down: 'fail', 'still-down': 'fail', 'host-down': 'fail', up: 'ok', 'host-up': 'ok', ack: 'acked', disable: 'disabled', startup: 'untested' };
+const EVENT_KIND = { down: 'fail', 'still-down': 'fail', 'host-down': 'fail', 'host-degraded': 'overdue', up: 'ok', 'host-up': 'ok', ack: 'acked', disable: 'disabled', startup: 'untested', test: 'untested' };
 
 function eventText(e) {
   if (e.comment) return e.comment;
