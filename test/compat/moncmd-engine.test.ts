@@ -72,11 +72,13 @@ const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n'
 test('moncmd and monshow drive vigil like mon: status, disable, enable, ack, traps', { timeout: 60_000 }, async (t) => {
   requireMonClient();
   const { dir, flip, record, port, cf } = await setup();
-  const engine = await Engine.start({ configFile: cf, log: silentLogger });
-  t.after(() => engine.close(2000));
-  const proto = await startMonProtocol(engine, silentLogger);
+  let engine = await Engine.start({ configFile: cf, log: silentLogger });
+  let proto = await startMonProtocol(engine, silentLogger);
   assert.ok(proto);
-  t.after(() => proto.close());
+  t.after(async () => {
+    await proto?.close();
+    await engine.close(2000);
+  });
   assert.equal(proto.tcp.port, port);
   assert.equal(proto.udp?.port, port);
 
@@ -127,6 +129,16 @@ test('moncmd and monshow drive vigil like mon: status, disable, enable, ack, tra
   const atAck = lines(record).length;
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(lines(record).filter((l) => l.startsWith('failure')).length, lines(record).slice(0, atAck).filter((l) => l.startsWith('failure')).length, 'no down alert while acked');
+
+  // The ack survives a restart of the daemon (mon keeps it in its state dir).
+  await proto.close();
+  await engine.close(2000);
+  engine = await Engine.start({ configFile: cf, log: silentLogger });
+  proto = await startMonProtocol(engine, silentLogger);
+  assert.ok(proto);
+  const again = await waitFor('the restarted server', async () => (await moncmd(port, 'list', 'opstatus', 'g,s'))[0]?.match(/ ack=(\d+) ackcomment=(\S*) /) ?? undefined);
+  assert.equal(again[2], ':\\20working');
+  assert.notEqual(again[1], '0');
 
   // Recovery: upalert with -u.
   rmSync(flip);
