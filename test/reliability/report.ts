@@ -40,3 +40,14 @@ export async function until<T>(what: string, fn: () => T | undefined | false | P
     await sleep(25);
   }
 }
+
+/** fc.assert, with the property's own error in the message (the test reporter does not print `cause`). */
+export async function holds(run: () => void | Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    const why = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
+    throw new Error(`${(err as Error).message}\nWhy: ${why}`.slice(0, 8000));
+  }
+}
