@@ -22,6 +22,8 @@ export interface ServiceOption {
   service: string;
   scheduler?: string;
   persistent?: number;
+  /** Port of the real servers. @default the VIP's port */
+  port?: number;
   method?: Method;
   weight?: number;
   /** @default the hosts of the watched hostgroup */
@@ -35,6 +37,8 @@ export interface LvsOptions {
   /** @default "wlc" (ipvsadm's default) */
   scheduler?: string;
   persistent?: number;
+  /** Port of the real servers. @default the VIP's port (0 for fwmark) */
+  port?: number;
   /** @default "dr" (ipvsadm's default, -g) */
   method?: Method;
   /** @default 1 */
@@ -81,6 +85,7 @@ const serverSchema: JsonSchema = {
 const perService = {
   scheduler: { type: 'string', pattern: '^[a-z0-9]+$' },
   persistent: { type: 'integer', minimum: 1 },
+  port: { type: 'integer', minimum: 0, maximum: 65535 },
   method: { enum: METHODS },
   weight: { type: 'integer', minimum: 0, maximum: 65535 },
   servers: { type: 'array', items: serverSchema },
@@ -145,7 +150,7 @@ export async function normalizeOptions(o: LvsOptions, hosts: readonly string[], 
     if (seen.has(key)) throw new Error(`lvs alert: virtual service ${key} is listed twice`);
     seen.add(key);
     const defaults = {
-      port: service.protocol === 'fwmark' ? 0 : service.port!,
+      port: e.port ?? o.port ?? (service.protocol === 'fwmark' ? 0 : service.port!),
       method: e.method ?? o.method ?? 'dr',
       weight: e.weight ?? o.weight ?? 1,
     };

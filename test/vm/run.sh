@@ -3,8 +3,9 @@
 # one command inside it; prints the command's output (stdout and stderr merged)
 # and exits with its status.
 #
-#   test/vm/run.sh [--share DIR] [--timeout SECONDS] [--cwd DIR] -- COMMAND [ARG...]
+#   test/vm/run.sh [--share DIR] [--timeout SECONDS] [--cwd DIR] [--copy HOSTDIR:GUESTDIR] -- COMMAND [ARG...]
 #
+# --copy puts a host directory into the VM's RAM (e.g. a warm tsx cache).
 # --share DIR mounts DIR read-only at the same path inside the VM (writable
 # through a tmpfs overlay); the command starts there (or in --cwd).
 # Exit status: the command's; 124 when the VM hit the timeout; 125 when the VM
@@ -15,12 +16,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${LVSVM_CACHE:-$repo/.cache/lvsvm}
-share="" timeout_s=90 cwd=""
+share="" timeout_s=90 cwd="" copies=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --share) share=$(cd "$2" && pwd); shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --cwd) cwd=$2; shift 2 ;;
+    --copy) copies+=("$2"); shift 2 ;;
     --) shift; break ;;
     *) echo "usage: $0 [--share DIR] [--timeout S] [--cwd DIR] -- COMMAND [ARG...]" >&2; exit 2 ;;
   esac
@@ -43,6 +45,12 @@ mkdir -p "$run/layer/lvsvm"
   for a in "$@"; do printf ' %s' "$(quote "$a")"; done
   printf '\n'
 } > "$run/layer/lvsvm/cmd.sh"
+for c in "${copies[@]}"; do
+  src=${c%%:*} dst=${c#*:}
+  [ -d "$src" ] || { echo "lvsvm: --copy $src: no such directory" >&2; exit 2; }
+  mkdir -p "$run/layer$dst"
+  cp -a "$src/." "$run/layer$dst/"
+done
 (cd "$run/layer" && find . -mindepth 1 | "$cache/busybox" cpio -o -H newc 2>/dev/null) > "$run/run.cpio"
 # base (gzip, padded to 512) + node + this run: the kernel unpacks the layers in order
 cat "$cache/base.cpio.gz" "$cache/node.cpio" "$run/run.cpio" > "$run/initrd"

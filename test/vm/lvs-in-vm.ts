@@ -1,0 +1,263 @@
+/**
+ * Runs INSIDE the IPVS test VM (as root, cwd = the repo, started by
+ * test/vm/lvs-vm.test.ts through test/vm/run.sh). Real web servers on 127.0.0.x,
+ * the kernel's IPVS, the real ipvsadm. Phase A drives the lvs alert as the engine
+ * does (start/observe/send); phase B runs `vigil run -c examples/lvs-director.yaml`
+ * and stops and starts web servers. Every wait is bounded; exit 0 = all passed.
+ */
+import http from 'node:http';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { createLvsAlert, type LvsOptions } from '../../alerts/lvs.ts';
+import { parseIpvsSave } from '../../alerts/lvs/parse-table.ts';
+import { serviceKey, formatEndpoint } from '../../alerts/lvs/address.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { AlertEvent, CheckObservation, HostCheckResult, PluginContext } from '../../core/types.ts';
+
+// `--warm-only`: the host runs this once so tsx's transform cache is warm when the VM boots
+if (process.argv.includes('--warm-only')) process.exit(0);
+
+const run = promisify(execFile);
+const T0 = Date.now();
+const say = (msg: string) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+const timings: Record<string, number> = {};
+
+// ---------------------------------------------------------------- real servers
+
+const A = '127.0.0.2', B = '127.0.0.3', SORRY = '127.0.0.9';
+class Web {
+  private server?: http.Server;
+  constructor(readonly host: string) {}
+  async start(): Promise<void> {
+    if (this.server) return;
+    const s = http.createServer((_q, r) => r.end(`hello from ${this.host}\n`));
+    await new Promise<void>((ok, bad) => s.once('error', bad).listen(8080, this.host, ok));
+    this.server = s;
+  }
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.closeAllConnections();
+    await new Promise((ok) => s.close(ok));
+  }
+}
+const web = { [A]: new Web(A), [B]: new Web(B), [SORRY]: new Web(SORRY) };
+
+function get(host: string, port: number, timeoutMs = 1500): Promise<string> {
+  return new Promise((ok, bad) => {
+    const q = http.get({ host, port, path: '/', timeout: timeoutMs, agent: false }, (r) => {
+      let body = '';
+      r.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => (r.statusCode === 200 ? ok(body) : bad(new Error(`status ${r.statusCode}`))));
+    });
+    q.on('timeout', () => q.destroy(new Error('timeout'))).on('error', bad);
+  });
+}
+async function check(host: string): Promise<HostCheckResult> {
+  try {
+    return { ok: true, summary: (await get(host, 8080)).trim() };
+  } catch (err) {
+    return { ok: false, summary: (err as Error).message };
+  }
+}
+async function observation(): Promise<CheckObservation> {
+  const [ra, rb] = await Promise.all([check(A), check(B)]);
+  return { watch: 'web', service: 'http', at: Date.now(), hosts: { [A]: ra, [B]: rb } };
+}
+
+// ---------------------------------------------------------------- the IPVS table
+
+async function ipvsadm(...args: string[]): Promise<string> {
+  return (await run('ipvsadm', args)).stdout;
+}
+/** `{ "127.0.0.2:8080": weight }` of one service, or undefined when the service is absent. */
+async function pool(service: string): Promise<Record<string, number> | undefined> {
+  const t = parseIpvsSave(await ipvsadm('-S', '-n')).find((s) => serviceKey(s.service) === service);
+  return t && Object.fromEntries(t.servers.map((s) => [formatEndpoint(s.address, s.port), s.weight]));
+}
+async function expectPool(service: string, want: Record<string, number>, why: string): Promise<void> {
+  assert.deepEqual(await pool(service), want, `${service}: ${why}`);
+  say(`ok: ${service} ${JSON.stringify(want)} (${why})`);
+}
+/** Polls the table until `want`; returns the ms it took. Fails after `limitMs` with the table seen. */
+async function waitPool(service: string, want: Record<string, number>, limitMs: number, why: string): Promise<number> {
+  const start = Date.now();
+  let seen: unknown;
+  while (Date.now() - start < limitMs) {
+    seen = await pool(service);
+    try {
+      assert.deepEqual(seen, want);
+      const ms = Date.now() - start;
+      say(`ok: ${service} ${JSON.stringify(want)} after ${ms} ms (${why})`);
+      return ms;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${service}: ${why}: wanted ${JSON.stringify(want)} within ${limitMs} ms, table has ${JSON.stringify(seen)}\n${await ipvsadm('-L', '-n')}`);
+}
+
+const ctx: PluginContext = { log: silentLogger, now: Date.now, configDir: process.cwd(), stateDir: '/tmp', watch: 'web', service: 'http', hosts: [A, B] };
+const ev = (type: AlertEvent['type'], host: string): AlertEvent => ({
+  id: `web/http/${host}/${Date.now()}`, type, watch: 'web', service: 'http', hosts: [A, B], failedHosts: [], host, summary: host, detail: '', output: '', at: Date.now(), count: 1, incident: 'x',
+});
+const signal = () => AbortSignal.timeout(10_000);
+const EP = (h: string) => `${h}:8080`;
+
+// ---------------------------------------------------------------- phase A: the plugin, driven as the engine does
+
+async function phaseA(): Promise<void> {
+  const base = { method: 'nat', port: 8080, scheduler: 'rr', manageService: true } as const;
+  await web[A].start();
+  await web[B].start();
+
+  say('A1: remove mode, service created, servers follow health, traffic through the VIP');
+  const S1 = 'tcp 127.0.0.100:84'; // :80 belongs to the vigil of phase B, already starting
+  const a1 = await createLvsAlert({ ...base, service: S1 }, ctx);
+  await a1.start({ [A]: 'unknown', [B]: 'unknown' });
+  await expectPool(S1, {}, 'service created, unknown hosts left out');
+  await a1.observe(await observation());
+  await expectPool(S1, { [EP(A)]: 1, [EP(B)]: 1 }, 'both up: both added');
+  const bodies = new Set<string>();
+  for (let i = 0; i < 4; i++) bodies.add((await get('127.0.0.100', 84)).trim());
+  assert.deepEqual([...bodies].sort(), [`hello from ${A}`, `hello from ${B}`], 'round robin through the VIP reaches both');
+  await web[B].stop();
+  await a1.observe(await observation());
+  await a1.send(ev('host-down', B), signal()); // the event after the observation: idempotent
+  await expectPool(S1, { [EP(A)]: 1 }, 'B stopped: removed');
+  for (let i = 0; i < 3; i++) assert.equal((await get('127.0.0.100', 84)).trim(), `hello from ${A}`);
+  await web[B].start();
+  await a1.observe(await observation());
+  await expectPool(S1, { [EP(A)]: 1, [EP(B)]: 1 }, 'B back: re-added');
+
+  say('A1: reconcile of a table changed by hand; unmanaged servers are left alone');
+  await ipvsadm('-e', '-t', '127.0.0.100:84', '-r', EP(A), '-m', '-w', '5');
+  await ipvsadm('-d', '-t', '127.0.0.100:84', '-r', EP(B));
+  await ipvsadm('-a', '-t', '127.0.0.100:84', '-r', '127.0.0.50:8080', '-m', '-w', '3');
+  const again = await createLvsAlert({ ...base, service: S1 }, ctx); // a reload: new instance, engine states
+  await again.start({ [A]: 'up', [B]: 'up' });
+  await expectPool(S1, { [EP(A)]: 1, [EP(B)]: 1, '127.0.0.50:8080': 3 }, 'hand changes undone, unmanaged kept');
+  await again.start({ [A]: 'up', [B]: 'down' });
+  await expectPool(S1, { [EP(A)]: 1, '127.0.0.50:8080': 3 }, 'a reload with B known down does not keep it');
+
+  say('A2: quiescent mode and minServers');
+  const S2 = 'tcp 127.0.0.100:81';
+  const a2 = await createLvsAlert({ ...base, service: S2, mode: 'quiescent', minServers: 1 }, ctx);
+  await a2.start({ [A]: 'up', [B]: 'up' });
+  await expectPool(S2, { [EP(A)]: 1, [EP(B)]: 1 }, 'both in');
+  await web[B].stop();
+  await a2.observe(await observation());
+  await expectPool(S2, { [EP(A)]: 1, [EP(B)]: 0 }, 'B down: weight 0 (quiescent)');
+  await web[A].stop();
+  await a2.observe(await observation());
+  await expectPool(S2, { [EP(A)]: 1, [EP(B)]: 0 }, 'A down too: minServers 1 keeps A in');
+  await web[A].start();
+  await web[B].start();
+  await a2.observe(await observation());
+  await expectPool(S2, { [EP(A)]: 1, [EP(B)]: 1 }, 'both back');
+
+  say('A4: fall 2 / rise 2');
+  const S4 = 'tcp 127.0.0.100:83';
+  const a4 = await createLvsAlert({ ...base, service: S4, fall: 2, rise: 2 }, ctx);
+  await a4.start({ [A]: 'up', [B]: 'up' });
+  await web[B].stop();
+  await a4.observe(await observation());
+  await expectPool(S4, { [EP(A)]: 1, [EP(B)]: 1 }, 'one failure: B stays');
+  await a4.observe(await observation());
+  await expectPool(S4, { [EP(A)]: 1 }, 'second failure: B out');
+  await web[B].start();
+  await a4.observe(await observation());
+  await expectPool(S4, { [EP(A)]: 1 }, 'one success: B still out');
+  await a4.observe(await observation());
+  await expectPool(S4, { [EP(A)]: 1, [EP(B)]: 1 }, 'second success: B in');
+
+  say('A5: fwmark, UDP over IPv6, degraded weight: argument vectors the kernel accepts');
+  const a5 = await createLvsAlert(
+    { services: [{ service: 'fwmark 5', method: 'dr', servers: [A, B] }, { service: 'udp [fd00::100]:53', method: 'tunnel', servers: ['[fd00::2]:53'] }], manageService: true, weight: 4, degradedWeight: 0.5 } as LvsOptions,
+    ctx,
+  );
+  await a5.send(ev('host-up', A), signal());
+  await a5.send(ev('host-up', '[fd00::2]'), signal());
+  await expectPool('fwmark 5', { [`${A}:0`]: 4 }, 'fwmark service with a DR server');
+  await expectPool('udp [fd00::100]:53', { '[fd00::2]:53': 4 }, 'IPv6 UDP service with a tunnel server');
+  await a5.send(ev('host-degraded', A), signal());
+  await expectPool('fwmark 5', { [`${A}:0`]: 2 }, 'degraded: weight x0.5');
+  await a5.send(ev('host-down', 'fd00::2'), signal());
+  await expectPool('udp [fd00::100]:53', {}, 'IPv6 server removed');
+
+  say('A6: a missing ipvsadm is a clear error from send');
+  const bad = await createLvsAlert({ service: S1, command: ['/nonexistent/ipvsadm'] }, ctx);
+  await assert.rejects(bad.send(ev('host-down', A), signal()), /was not found.*install ipvsadm/);
+  for (const a of [a1, again, a2, a4, a5, bad]) await a.close();
+}
+
+// ---------------------------------------------------------------- phase B: vigil run with the example
+
+const CFG = 'examples/lvs-director.yaml';
+const S = 'tcp 127.0.0.100:80';
+const LOG = '/tmp/vigil-run.log';
+
+/** Starts `vigil run` on the example at once: under TCG it needs tens of seconds to start, phase A runs meanwhile. */
+function startVigil() {
+  const out = openSync(LOG, 'w');
+  say(`B: vigil run -c ${CFG} (starting in the background)`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'run', '-c', CFG], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, VIGIL_TOKEN: 'vm-test-token', VIGIL_LOG_LEVEL: 'info' },
+  });
+  const state = { child, exited: undefined as number | null | undefined };
+  child.on('exit', (code) => (state.exited = code));
+  return state;
+}
+
+async function phaseB(vigil: ReturnType<typeof startVigil>): Promise<void> {
+  const BOUND = 5000 + 2000; // the example's interval + 2 s
+  await Promise.all([web[A].start(), web[B].start(), web[SORRY].start()]);
+  try {
+    timings.steadyMs = await waitPool(S, { [EP(A)]: 1, [EP(B)]: 1 }, 90_000, 'vigil running: service created, both real servers in');
+    await web[B].stop();
+    timings.removeMs = await waitPool(S, { [EP(A)]: 1 }, BOUND, 'B stopped: removed within interval + 2 s');
+    await web[B].start();
+    timings.restoreMs = await waitPool(S, { [EP(A)]: 1, [EP(B)]: 1 }, BOUND, 'B started: back within interval + 2 s');
+    await ipvsadm('-d', '-t', '127.0.0.100:80', '-r', EP(A));
+    await ipvsadm('-e', '-t', '127.0.0.100:80', '-r', EP(B), '-m', '-w', '7');
+    timings.reconcileMs = await waitPool(S, { [EP(A)]: 1, [EP(B)]: 1 }, BOUND, 'table changed by hand: put right at the next check');
+    await web[A].stop();
+    await web[B].stop();
+    timings.sorryMs = await waitPool(S, { [EP(SORRY)]: 1 }, BOUND, 'both stopped: sorry server only');
+    await web[A].start();
+    timings.sorryOutMs = await waitPool(S, { [EP(A)]: 1 }, BOUND, 'A started: A in, sorry server out');
+    assert.equal(vigil.exited, undefined, 'vigil is still running');
+  } catch (err) {
+    console.log(`--- vigil log (last 40 lines)\n${readFileSync(LOG, 'utf8').split('\n').slice(-40).join('\n')}`);
+    throw err;
+  }
+  assert.match(readFileSync(LOG, 'utf8'), /lvs: delete-server 127\.0\.0\.3:8080/, 'the removal is logged with the server');
+}
+
+async function stopVigil(vigil: ReturnType<typeof startVigil>): Promise<void> {
+  if (vigil.exited !== undefined) return;
+  const gone = new Promise((ok) => vigil.child.once('exit', ok));
+  vigil.child.kill('SIGTERM');
+  await Promise.race([gone, new Promise((ok) => setTimeout(ok, 5000))]);
+}
+
+const withRun = !process.argv.includes('--no-run');
+const vigil = withRun ? startVigil() : undefined;
+try {
+  await phaseA();
+  timings.phaseAms = Date.now() - T0;
+  if (vigil) await phaseB(vigil);
+  console.log(`@@LVS_VM_RESULT ${JSON.stringify({ ok: true, totalMs: Date.now() - T0, ...timings })}`);
+  if (vigil) await stopVigil(vigil);
+  process.exit(0);
+} catch (err) {
+  console.log(`FAILED: ${(err as Error).stack ?? err}`);
+  try {
+    console.log(await ipvsadm('-L', '-n'));
+  } catch {}
+  if (vigil) await stopVigil(vigil);
+  process.exit(1);
+}
