@@ -43,6 +43,17 @@ export function isLoopback(address: string | undefined): boolean {
   return a === '::1';
 }
 
+/**
+ * True when a Host header names this machine by address or as localhost. Open
+ * loopback reads require it, so a web page that DNS-rebinds its own name to
+ * 127.0.0.1 cannot read the status through a browser.
+ */
+export function isLocalHostHeader(host: string | undefined): boolean {
+  if (!host) return true; // HTTP/1.0 clients; browsers always send Host
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost');
+}
+
 export type AuthDecision = { ok: true } | { ok: false; status: 401 | 403; error: string };
 
 /**
@@ -50,10 +61,13 @@ export type AuthDecision = { ok: true } | { ok: false; status: 401 | 403; error:
  * only from a peer that is not on loopback. With no token configured at all,
  * mutations are refused (403) rather than left open.
  */
-export function authorize(opts: { mutating: boolean; peer: string | undefined; header: string | undefined; token: string | undefined; source: string }): AuthDecision {
+export function authorize(opts: { mutating: boolean; peer: string | undefined; header: string | undefined; token: string | undefined; source: string; host?: string }): AuthDecision {
   const given = bearerToken(opts.header);
   if (tokenMatches(given, opts.token)) return { ok: true };
-  if (!opts.mutating && isLoopback(opts.peer)) return { ok: true };
+  if (!opts.mutating && isLoopback(opts.peer)) {
+    if (isLocalHostHeader(opts.host)) return { ok: true };
+    return { ok: false, status: 403, error: `reads without the token must name this machine by address or as localhost in the Host header (got "${opts.host}"); behind a proxy, send the token or set Host to 127.0.0.1` };
+  }
   if (!opts.token) {
     return {
       ok: false,

@@ -69,7 +69,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       }
       const needsRead = url.pathname === '/metrics' || url.pathname === '/api/events' || url.pathname === '/api/events/recent';
       if (needsRead && method === 'GET') {
-        const auth = authorize({ mutating: false, peer, header: req.headers.authorization, token, source });
+        const auth = authorize({ mutating: false, peer, header: req.headers.authorization, token, source, host: req.headers.host });
         if (!auth.ok) return sendJson(res, auth.status, { error: auth.error });
         if (url.pathname === '/metrics') {
           res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
@@ -87,7 +87,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         return sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname} (see docs/api.md for the list)` });
       }
       const route = m.route;
-      const auth = authorize({ mutating: route.mutating, peer, header: req.headers.authorization, token, source });
+      const auth = authorize({ mutating: route.mutating, peer, header: req.headers.authorization, token, source, host: req.headers.host });
       if (!auth.ok) {
         if (route.mutating) log.warn({ action: route.action, peer, status: auth.status }, 'control: refused a change without a valid token');
         return sendJson(res, auth.status, { error: auth.error });

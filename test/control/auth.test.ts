@@ -4,6 +4,7 @@
  * token configured, which refuses every change with 403.
  */
 import { test } from 'node:test';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { authorize, bearerToken, isLoopback, resolveToken, tokenMatches } from '../../core/control/auth.ts';
 import { startFixture } from './fixture.ts';
@@ -48,6 +49,15 @@ test('decision table: reads open on loopback only, changes always need the token
   assert.match(no.error, /no control token.*VIGIL_TOKEN/);
 });
 
+test('Host header guard against DNS rebinding', () => {
+  const d = (host: string | undefined, header?: string) => authorize({ mutating: false, peer: '127.0.0.1', header, token: 't0k', source: 'VIGIL_TOKEN', host });
+  for (const h of ['127.0.0.1:2580', '[::1]:2580', 'localhost:2580', 'localhost', 'vigil.localhost:80', '10.1.2.3', undefined]) assert.deepEqual(d(h), { ok: true }, String(h));
+  const evil = d('attacker.example:2580') as any;
+  assert.equal(evil.status, 403);
+  assert.match(evil.error, /Host header/);
+  assert.deepEqual(d('vigil.example.com', 'Bearer t0k'), { ok: true });
+});
+
 test('a vigil without a token refuses every change (403) and still serves reads', async () => {
   const f = await startFixture({ token: null });
   try {
@@ -56,6 +66,12 @@ test('a vigil without a token refuses every change (403) and still serves reads'
     assert.equal(r.status, 403);
     assert.match(r.json.error, /VIGIL_TEST_NO_SUCH_TOKEN/);
     assert.deepEqual((await f.api('GET', '/api/status')).json.disabledHosts, []);
+    // A rebinding page's Host is refused on a real request too (node's http client lets us set it).
+    const status = await new Promise<number>((resolve, reject) => {
+      const u = new URL(f.base);
+      http.get({ host: u.hostname, port: u.port, path: '/api/status', headers: { host: 'attacker.example' } }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject);
+    });
+    assert.equal(status, 403);
   } finally {
     await f.close();
   }
