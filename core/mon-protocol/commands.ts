@@ -210,7 +210,15 @@ async function test(args: string, ctx: CommandContext): Promise<string[]> {
     return err === undefined ? ['220 test config completed OK, no errors found'] : [...err.split('\n'), '520 test config completed, errors found in config file'];
   }
   if (/^(alert|startupalert|upalert|ackalert|disablealert)$/.test(what)) {
-    return ['520 test alert is not supported over the mon protocol by vigil; use "vigil test" or the HTTP API'];
+    const [g = '', s = '', retval = '', key = ''] = splitN(rest, 4);
+    const svc = ctx.runtime.config().watches.find((w) => w.name === g)?.services.find((x) => x.name === s);
+    if (!svc) return [`520 ${g} ${s} not defined`];
+    // mon's key of an unlabelled empty period is ""; vigil's is "always".
+    const period = svc.periods.find((p) => p.key === key) ?? (key === '' ? svc.periods.find((p) => p.key === 'always' && p.spec === '') : undefined);
+    if (!period) return ['520 period not defined'];
+    if (!ctx.runtime.testAlert) return ['520 test alert is not supported by this runtime'];
+    ctx.runtime.testAlert(what as 'alert', g, s, period.key, Number(retval) || 0);
+    return ['220 test alert completed'];
   }
   return ['520 test error'];
 }

@@ -70,6 +70,10 @@ export function fakeRuntime(config: Config, now: () => number): FakeRuntime {
     stopScheduler: () => void (rt.running = false),
     startScheduler: () => void (rt.running = true),
     on: () => () => {},
+    testAlert(kind, watch, service, periodKey, exitCode) {
+      view(watch, service);
+      rt.calls.push(`testAlert ${kind} ${watch} ${service} ${periodKey} ${exitCode ?? ''}`);
+    },
     trap(watch, service, status, summary, detail, fromHost) {
       view(watch, service);
       rt.traps.push({ watch, service, status, summary, detail, fromHost });

@@ -140,6 +140,11 @@ test('moncmd and monshow drive vigil like mon: status, disable, enable, ack, tra
   assert.equal(again[2], ':\\20working');
   assert.notEqual(again[1], '0');
 
+  // test alert: runs that period's alerts with MON_ALERTTYPE=test, without counting them.
+  assert.deepEqual(await moncmd(port, 'test', 'alert', 'g', 's', '3', 'always'), ['220 test alert completed']);
+  const tested = await waitFor('the test alert', () => lines(record).find((l) => l.startsWith('test ')));
+  assert.match(tested, /\[down\]$/);
+
   // Recovery: upalert with -u.
   rmSync(flip);
   const up = await waitFor('the upalert', () => lines(record).find((l) => l.startsWith('up ')));

@@ -119,6 +119,8 @@ watch web
   service other
     interval 1m
     monitor tcp.monitor
+    period
+      alert mail.alert ops
 
 watch solo
   service ping
@@ -202,6 +204,11 @@ test('server: framing, mon reply texts, auth, disable/enable/ack through the Run
   assert.deepEqual(await c.cmd('test monitor web other'), ['220 test monitor completed']);
   assert.deepEqual(await c.cmd('test monitor web nope'), ['web nope not defined', '220 test monitor completed']);
   assert.ok(rt.calls.includes('testNow web other'));
+  assert.deepEqual(await c.cmd('test alert web other 2 always'), ['220 test alert completed']);
+  assert.ok(rt.calls.includes('testAlert alert web other always 2'));
+  assert.deepEqual(await c.cmd('test upalert web nope 0 always'), ['520 web nope not defined']);
+  assert.deepEqual(await c.cmd('test upalert web other 0 wd {Mon}'), ['520 period not defined']);
+  assert.deepEqual(await c.cmd('test frob'), ['520 test error']);
   assert.deepEqual(await c.cmd('quit'), ['220 quitting']);
   await c.closed;
 });
