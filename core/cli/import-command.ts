@@ -81,6 +81,12 @@ export async function useNativeMonitors(config: Config, registry: Registry): Pro
       config.notes.push({ loc: s.monitor.loc, message: `--native: "${script}" became the built-in ${c.plugin} monitor, timeout ${formatDuration(s.timeoutMs)}${extra}` });
     }
   }
+  // "monitor X not found" no longer matters for a script that no service runs any more.
+  const stillUsed = new Set(config.watches.flatMap((w) => w.services.flatMap((s) => (s.monitor?.plugin === 'script' ? [String(s.monitor.options.path)] : []))));
+  config.notes = config.notes.filter((n) => {
+    const m = /^monitor (\S+) not found in mondir /.exec(n.message);
+    return !m || stillUsed.has(m[1]!);
+  });
 }
 
 function schemaProblem(schema: Record<string, unknown> | undefined, options: Record<string, unknown>): string | undefined {
