@@ -6,6 +6,7 @@
  * event; a throw makes the dispatcher retry.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { defineAlert } from '../core/types.ts';
 import { MailBatcher } from './email/batcher.ts';
 import { compileMessage } from './email/message.ts';
@@ -51,6 +52,8 @@ export default defineAlert<EmailOptions>({
               cc: n.cc.length ? n.cc : undefined,
               subject: mail.subject,
               text: mail.text,
+              // Stable per event set: a mail resent after a crash carries the same id, so mail clients can fold the copy.
+              messageId: `<${createHash('sha256').update(mail.eventIds.join('\n')).digest('hex').slice(0, 32)}.vigil@${hostname()}>`,
               headers: { 'X-Mailer': 'vigil', 'X-Vigil-Event': mail.eventIds },
             });
           } catch (err) {

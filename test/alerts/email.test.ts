@@ -74,6 +74,10 @@ test('default mail looks like mon\'s mail.alert: headers, envelope and body', as
   assert.equal(header(m!.raw, 'Subject'), `ALERT web/http: 127.0.0.2 (${subjectTime(AT)})`);
   assert.match(subjectTime(AT), /^[A-Z][a-z]{2} Nov 2[56] \d\d:\d\d:07$/);
   assert.equal(header(m!.raw, 'X-Vigil-Event'), 'web/http/-/1764128000000/1');
+  await a.send(ev(), signal());
+  const [, again] = await s.waitFor(2);
+  assert.match(header(m!.raw, 'Message-ID')!, /^<[0-9a-f]{32}\.vigil@.+>$/);
+  assert.equal(header(again!.raw, 'Message-ID'), header(m!.raw, 'Message-ID'), 'a resent event keeps its Message-ID');
   assert.equal(
     decodedBody(m!.raw),
     [
