@@ -38,7 +38,7 @@ test('lvs alert against the kernel IPVS in a qemu VM (plugin cases, then vigil r
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(
         'bash',
-        [join(REPO, 'test/vm/run.sh'), '--share', REPO, '--timeout', '200', '--copy', `${cache}:/tmp/tsx-0`, '--', 'node', '--import', 'tsx', 'test/vm/lvs-in-vm.ts'],
+        [join(REPO, 'test/vm/run.sh'), '--share', REPO, '--timeout', '200', '--copy', `${cache}:/tmp/tsx-0`, '--', 'sh', 'test/vm/lvs-in-vm.sh'],
         { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let output = '';
