@@ -8,7 +8,7 @@ import type { HistoryQuery, HistoryRecord, OutboxEntry } from './runtime.ts';
 
 export { openStore, STORE_FILE } from './store/sqlite-store.ts';
 export { StoreError } from './store/store-error.ts';
-export { storeOptionsFromConfig, DEFAULT_RETENTION_MS, DEFAULT_MAX_HISTORY } from './store/store-options.ts';
+export { storeOptionsFromConfig, storeConfigSchema, DEFAULT_RETENTION_MS, DEFAULT_MAX_HISTORY } from './store/store-options.ts';
 export type { StoreOptions } from './store/store-options.ts';
 
 /** A delivery to write to the outbox. `id` is stable: see `deliveryId`. */

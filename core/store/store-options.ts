@@ -26,6 +26,20 @@ export interface StoreOptions {
 
 const KEYS = ['retention', 'max_history', 'prune_interval', 'synchronous'];
 
+const DURATION = '^\\s*\\d+(\\.\\d+)?\\s*(ms|[dhms])\\s*$';
+
+/** JSON Schema of the config's `store:` object, for the config schema (so `vigil check` reports mistakes at their line). */
+export const storeConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    retention: { type: 'string', pattern: DURATION, description: 'history and finished deliveries older than this are removed (default "30d")' },
+    max_history: { type: 'integer', minimum: 1, description: 'history records kept at most, the newest (default 100000)' },
+    prune_interval: { type: 'string', pattern: DURATION, description: 'how often retention runs (default "1h")' },
+    synchronous: { enum: ['full', 'normal'], description: '"full" (default): every commit survives power loss; "normal": faster, survives kill -9 only' },
+  },
+} as const;
+
 /** Reads `extra.store` of the config; throws ConfigError naming the bad key. */
 export function storeOptionsFromConfig(extra: Record<string, unknown>, file?: string): StoreOptions {
   const raw = extra['store'];

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { openStore, StoreError, deliveryId, storeOptionsFromConfig, type NewDelivery } from '../../core/store.ts';
+import { openStore, StoreError, deliveryId, storeOptionsFromConfig, storeConfigSchema, type NewDelivery } from '../../core/store.ts';
+import { Ajv } from 'ajv';
 import { toStoreError } from '../../core/store/store-error.ts';
 import type { AlertEvent } from '../../core/types.ts';
 import type { HistoryRecord } from '../../core/runtime.ts';
@@ -273,4 +274,12 @@ test('one daemon per state directory: a live owner is refused, a dead one\'s loc
   assert.ok(!existsSync(lock), 'a read-only open (vigil history) takes no lock');
   ro.close();
   rmSync(dir, { recursive: true });
+});
+
+test('the store schema accepts what storeOptionsFromConfig accepts', () => {
+  const validate = new Ajv({ strict: true, allErrors: true }).compile(storeConfigSchema);
+  assert.ok(validate({ retention: '7d', max_history: 500, prune_interval: '30m', synchronous: 'normal' }));
+  assert.ok(!validate({ retention: 'forever' }));
+  assert.ok(!validate({ max_histroy: 5 }));
+  assert.ok(!validate({ synchronous: 'off' }));
 });
