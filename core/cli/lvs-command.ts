@@ -28,7 +28,9 @@ show  prints every virtual service the config's lvs alerts manage, as the IPVS
       with its health from the running vigil (control API), or "unknown".
 plan  prints the ipvsadm commands vigil would run to bring the table in line
       with the config, assuming every real server is up (or --assume down,
-      unknown). Nothing is changed.`;
+      unknown). Nothing is changed.
+
+Exit status: 0; 1 when show could not read the IPVS table.`;
 
 /** One lvs alert of the config, with the hosts of its watch. */
 interface LvsUse {
@@ -112,16 +114,18 @@ async function plan(uses: LvsUse[], assume: PoolState): Promise<number> {
 async function show(uses: LvsUse[], config: Config): Promise<number> {
   const live = await liveStatus(config);
   if (live.problem) console.log(`# health unknown: ${live.problem}`);
+  let unreadable = false;
   for (const u of uses) {
     const { table, problem } = await readTable(u.cfg.command);
     console.log(`# ${u.watch}/${u.service}`);
     if (problem) console.log(`# could not read the IPVS table: ${problem}`);
+    unreadable ||= problem !== undefined;
     const health: Record<string, PoolState> = {};
     const svc = live.status?.watches.find((w) => w.watch === u.watch)?.services.find((s) => s.service === u.service);
     for (const h of svc?.hosts ?? []) health[hostKey(h.host)] = h.state;
-    process.stdout.write(formatPool(describePool(u.cfg.managed, table, health)));
+    console.log(formatPool(describePool(u.cfg.managed, table, health)).trimEnd());
   }
-  return 0;
+  return unreadable ? 1 : 0;
 }
 
 /** Status from the running vigil's control API, when it answers within 2 s. */
