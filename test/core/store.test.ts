@@ -198,7 +198,8 @@ test('a store with damaged pages is refused at open, not at the first alert', ()
 
 test('a state directory vigil cannot write gives a StoreError saying what to check', () => {
   const dir = tmp();
-  // Root ignores file modes, so the open runs in a child process as an unprivileged user when we are root.
+  // Root ignores file modes; as root the open runs in a child without capabilities (setpriv, util-linux),
+  // which obeys them like any user while still reading the repository.
   const existing = join(dir, 'has-db');
   openStore(existing).close();
   const empty = join(dir, 'empty');
@@ -211,13 +212,9 @@ test('a state directory vigil cannot write gives a StoreError saying what to che
     `const { openStore } = await import(${JSON.stringify(join(ROOT, 'core/store.ts'))});` +
     `for (const d of process.argv.slice(1)) { try { openStore(d).close(); console.log('opened'); }` +
     ` catch (e) { console.log(JSON.stringify({ code: e.code, problem: e.problem, message: e.message })); } }`;
-  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, empty, existing], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, HOME: dir },
-    ...asUser,
-  });
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script, empty, existing];
+  const argv = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', ...node] : node;
+  const out = execFileSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: dir } });
   const results = out.trim().split('\n').map((l) => JSON.parse(l) as { code: string; problem: string; message: string });
   assert.equal(results.length, 2);
   for (const r of results) {
