@@ -13,7 +13,7 @@ export interface EmailOptions {
   from?: string;
   to: string | string[];
   cc?: string | string[];
-  /** STARTTLS on `smtp://`: `auto` uses it when offered, `required` refuses to send without it, `never` does not try. @default "auto" */
+  /** STARTTLS on `smtp://`: `auto` uses it when offered (not to a loopback server), `required` refuses to send without it, `never` does not try. @default "auto" */
   starttls?: 'auto' | 'required' | 'never';
   tls?: { rejectUnauthorized?: boolean; servername?: string; ca?: string };
   /** SMTP login; the password comes from `passwordEnv` or `passwordFile`, never the config. */

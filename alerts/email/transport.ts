@@ -13,6 +13,15 @@ export type Transporter = MailTransporter<SMTPTransport.SentMessageInfo>;
 /** Socket bounds so a send the dispatcher gave up on cannot linger and arrive much later. */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
+/**
+ * Mail to the local MTA never leaves the machine, and Debian's postfix/exim offer
+ * STARTTLS with a self-signed "snakeoil" certificate that would fail verification:
+ * so `starttls: auto` does not use STARTTLS on loopback (`required` still does).
+ */
+export function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host.toLowerCase() === 'localhost';
+}
+
 export function createTransport(o: NormalOptions, password: string | undefined, configDir: string): Transporter {
   const tls: Record<string, unknown> = { rejectUnauthorized: o.tls.rejectUnauthorized };
   if (o.tls.servername) tls.servername = o.tls.servername;
@@ -29,7 +38,7 @@ export function createTransport(o: NormalOptions, password: string | undefined, 
     port: o.server.port,
     secure: o.server.secure,
     requireTLS: o.starttls === 'required',
-    ignoreTLS: o.starttls === 'never',
+    ignoreTLS: o.starttls === 'never' || (o.starttls === 'auto' && !o.server.secure && isLoopback(o.server.host)),
     tls,
     name: hostname(),
     ...TIMEOUTS,

@@ -5,6 +5,7 @@ import { parseSmtpUrl, normalise } from '../../alerts/email/options.ts';
 import { RateLimit } from '../../alerts/email/rate-limit.ts';
 import { ctime, subjectTime, renderDigest, compileMessage } from '../../alerts/email/message.ts';
 import { smtpError } from '../../alerts/email/smtp-error.ts';
+import { isLoopback } from '../../alerts/email/transport.ts';
 import type { AlertEvent } from '../../core/types.ts';
 
 test('templates: fields, escaped braces, and errors that name the problem', () => {
@@ -66,4 +67,9 @@ test('SMTP errors never carry the password', () => {
   });
   assert.equal(err.message, 'email via smtp://127.0.0.1:25: the SMTP server refused the login of user "vigil": check the user and the password (passwordEnv/passwordFile) (Invalid login: 535 bad password ****)');
   assert.match(smtpError(Object.assign(new Error('x'), { responseCode: 554 }), { server: 's', to: [] }).message, /answered 554 \(permanent refusal/);
+});
+
+test('loopback servers are recognised (no STARTTLS to them under starttls: auto)', () => {
+  for (const h of ['127.0.0.1', '127.0.0.53', '::1', 'localhost', 'LOCALHOST']) assert.ok(isLoopback(h), h);
+  for (const h of ['10.0.0.1', 'mail.example.com', '::2', '128.0.0.1']) assert.ok(!isLoopback(h), h);
 });

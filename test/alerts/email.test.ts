@@ -151,7 +151,7 @@ test('TLS from the first byte (smtps://) with rejectUnauthorized: false, passwor
 
 test('an untrusted certificate and a missing STARTTLS give errors that say what to do', async () => {
   const tls = await smtp({ starttls: true });
-  const a = await create({ smtp: tls.url, to: 'ops@example.com' });
+  const a = await create({ smtp: tls.url, to: 'ops@example.com', starttls: 'required' });
   await assert.rejects(a.send(ev(), signal()), /TLS certificate is not trusted: give its CA with tls: \{ ca: FILE \}/);
   const plain = await smtp();
   const b = await create({ smtp: plain.url, to: 'ops@example.com', starttls: 'required' });
@@ -160,6 +160,14 @@ test('an untrusted certificate and a missing STARTTLS give errors that say what 
   await plain.stop();
   await assert.rejects(b.send(ev(), signal()), /cannot reach the mail server: is it running and listening on that address and port\? \(connect ECONNREFUSED/);
   assert.equal(plain.messages.length + tls.messages.length, 0);
+});
+
+test('to a loopback MTA with a snakeoil certificate, starttls auto sends without STARTTLS', async () => {
+  const s = await smtp({ starttls: true });
+  const a = await create({ smtp: s.url, to: 'ops@example.com' });
+  await a.send(ev(), signal());
+  const [m] = await s.waitFor(1);
+  assert.equal(m!.secure, false);
 });
 
 test('a wrong password: a clear error naming the user, never the password', async () => {
