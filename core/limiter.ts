@@ -4,7 +4,9 @@
  */
 export class Limiter {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** FIFO as an array and a head index: shift() is O(n) and the queue can hold thousands. */
+  private waiting: Array<() => void> = [];
+  private head = 0;
 
   constructor(private max: number) {}
 
@@ -12,7 +14,7 @@ export class Limiter {
     return this.active;
   }
   get queued(): number {
-    return this.waiting.length;
+    return this.waiting.length - this.head;
   }
 
   setMax(max: number): void {
@@ -40,9 +42,18 @@ export class Limiter {
   }
 
   private drain(): void {
-    while (this.waiting.length && (this.max === 0 || this.active < this.max)) {
+    while (this.head < this.waiting.length && (this.max === 0 || this.active < this.max)) {
       this.active++;
-      this.waiting.shift()!();
+      const next = this.waiting[this.head]!;
+      this.waiting[this.head++] = undefined as never;
+      if (this.head === this.waiting.length) {
+        this.waiting = [];
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting = this.waiting.slice(this.head);
+        this.head = 0;
+      }
+      next();
     }
   }
 }

@@ -12,56 +12,54 @@ export type Outcome<T> =
   | { kind: 'timeout'; error: CheckTimeoutError; durationMs: number }
   | { kind: 'aborted'; durationMs: number };
 
-export async function runWithDeadline<T>(
+export function runWithDeadline<T>(
   plugin: string,
   hook: string,
   timeoutMs: number,
   shutdown: AbortSignal | undefined,
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<Outcome<T>> {
-  const started = performance.now();
-  const ctrl = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onShutdown: (() => void) | undefined;
-  const deadline = new Promise<'timeout' | 'aborted'>((resolve) => {
-    timer = setTimeout(() => {
+  // One promise, one timer and one listener per call: this runs thousands of times a second.
+  return new Promise<Outcome<T>>((resolve) => {
+    const started = performance.now();
+    const ctrl = new AbortController();
+    let settled = false;
+    const finish = (o: Outcome<T>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (shutdown) shutdown.removeEventListener('abort', onShutdown);
+      resolve(o);
+    };
+    const onShutdown = () => {
+      ctrl.abort(shutdown!.reason);
+      finish({ kind: 'aborted', durationMs: performance.now() - started });
+    };
+    const timer = setTimeout(() => {
       ctrl.abort(new CheckTimeoutError(timeoutMs));
-      resolve('timeout');
+      finish({ kind: 'timeout', error: new CheckTimeoutError(timeoutMs), durationMs: performance.now() - started });
     }, timeoutMs);
     if (shutdown) {
-      onShutdown = () => {
-        ctrl.abort(shutdown.reason);
-        resolve('aborted');
-      };
-      if (shutdown.aborted) onShutdown();
-      else shutdown.addEventListener('abort', onShutdown, { once: true });
+      if (shutdown.aborted) return onShutdown();
+      shutdown.addEventListener('abort', onShutdown, { once: true });
     }
-  });
-  try {
     let p: Promise<T>;
     try {
       p = Promise.resolve(call(ctrl.signal));
     } catch (err) {
       p = Promise.reject(err);
     }
-    // A late rejection from an abandoned call must not become an unhandled rejection.
-    p.catch(() => {});
-    const won = await Promise.race([p.then((value) => ({ value })), deadline]);
-    const durationMs = performance.now() - started;
-    if (won === 'timeout') return { kind: 'timeout', error: new CheckTimeoutError(timeoutMs), durationMs };
-    if (won === 'aborted') return { kind: 'aborted', durationMs };
-    return { kind: 'ok', value: won.value, durationMs };
-  } catch (err) {
-    const durationMs = performance.now() - started;
-    if (ctrl.signal.aborted && ctrl.signal.reason instanceof CheckTimeoutError) {
-      return { kind: 'timeout', error: ctrl.signal.reason, durationMs };
-    }
-    if (shutdown?.aborted) return { kind: 'aborted', durationMs };
-    return { kind: 'error', error: new PluginError(plugin, hook, err), durationMs };
-  } finally {
-    clearTimeout(timer);
-    if (onShutdown) shutdown?.removeEventListener('abort', onShutdown);
-  }
+    // A late settlement of an abandoned call is ignored (finish runs once), never unhandled.
+    p.then(
+      (value) => finish({ kind: 'ok', value, durationMs: performance.now() - started }),
+      (err) => {
+        const durationMs = performance.now() - started;
+        if (ctrl.signal.aborted && ctrl.signal.reason instanceof CheckTimeoutError) finish({ kind: 'timeout', error: ctrl.signal.reason, durationMs });
+        else if (shutdown?.aborted) finish({ kind: 'aborted', durationMs });
+        else finish({ kind: 'error', error: new PluginError(plugin, hook, err), durationMs });
+      },
+    );
+  });
 }
 
 /** Short text for a failed outcome, as a check summary. */

@@ -4,7 +4,7 @@
  * state machine, and hands its events to the dispatcher. Front ends (API, mon
  * protocol, CLI) use it through the Runtime interface only.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import cron from 'node-cron';
 import type { AlertEvent, AlertPlugin, GroupChecker, HostCheckResult, HostChecker, Logger, MonitorPlugin, PluginContext } from '../types.ts';
 import type { Config, PluginRef, Service } from '../model.ts';
@@ -100,6 +100,9 @@ export class Engine implements Runtime {
   private persistence!: Persistence;
   dispatcher!: Dispatcher;
   private saveTimer?: NodeJS.Timeout;
+  /** Something worth saving happened since the last save (a failure, an event, a status change). */
+  private statesDirty = true;
+  private lastSaveAt = 0;
   private closed = false;
 
   private constructor(private readonly opts: EngineOptions) {
@@ -110,6 +113,8 @@ export class Engine implements Runtime {
     this.startedAt = this.now();
     this.queue = new TimerQueue((svc, at) => void this.runDue(svc, at), this.now);
     this.emitter.setMaxListeners(0);
+    // Every check in flight listens for shutdown (maxprocs of them): not a leak.
+    setMaxListeners(0, this.shutdown.signal);
     if (opts.stopped) {
       this.schedulerRunning = false;
       this.stoppedSince = this.startedAt;
@@ -153,7 +158,7 @@ export class Engine implements Runtime {
       e.schedule(svc, true);
       e.armTrapTimeout(svc);
     }
-    e.saveTimer = setInterval(() => e.saveStates(), 5000);
+    e.saveTimer = setInterval(() => e.saveIfNeeded(), 5000);
     e.saveTimer.unref();
     attachBenchStats(e); // only with VIGIL_BENCH_STATS=FILE (npm run bench)
     e.log.info({ config: cfg.file, services: e.services.size, watches: cfg.watches.length }, 'vigil started');
@@ -303,7 +308,8 @@ export class Engine implements Runtime {
     try {
       const result = svc.plugin.scope === 'group' ? await this.runGroup(svc, hosts, started) : await this.runHostsCheck(svc, hosts, started);
       svc.lastDurationMs = result.durationMs;
-      if (act) this.process(svc, result);
+      // Checks cut short by shutdown say nothing about the hosts: no host-down at every restart.
+      if (act && !this.shutdown.signal.aborted) this.process(svc, result);
       return result;
     } finally {
       svc.running = false;
@@ -395,6 +401,7 @@ export class Engine implements Runtime {
     const s = svc.model;
     const prevStatus = svc.state.status;
     const out = sm.applyResult(svc.state, result, this.stateContext(svc));
+    if (!result.ok || prevStatus !== out.state.status || out.hostEvents.length || out.deliveries.length) this.statesDirty = true;
     svc.state = out.state;
     svc.lastOutput = result.output;
     if (prevStatus !== 'fail' && out.state.status === 'fail') {
@@ -423,12 +430,15 @@ export class Engine implements Runtime {
   }
 
   private routeHostEvents(svc: ServiceRuntime, events: AlertEvent[]): void {
+    if (events.length === 0) return;
+    // One dispatch for the whole run: one outbox transaction (an fsync) instead of one per host.
+    const items: Array<{ event: AlertEvent; target: string }> = [];
     for (const ev of events) {
       this.emitter.emit('event', ev);
       this.log.info({ watch: ev.watch, service: ev.service, host: ev.host, summary: ev.result?.summary ?? ev.summary }, ev.type);
-      const items = [...svc.targets.values()].filter((t) => !t.duplicateOf && t.events.includes(ev.type)).map((t) => ({ event: ev, target: t.key }));
-      if (items.length) this.dispatcher.dispatch(items);
+      for (const t of svc.targets.values()) if (!t.duplicateOf && t.events.includes(ev.type)) items.push({ event: ev, target: t.key });
     }
+    if (items.length) this.dispatcher.dispatch(items);
   }
 
   private deliver(svc: ServiceRuntime, deliveries: sm.Delivery[]): void {
@@ -657,8 +667,18 @@ export class Engine implements Runtime {
     this.emitter.emit('state');
   }
 
+  /**
+   * Every 5 s when something changed, else once a minute: rewriting the state of
+   * 20,000 healthy hosts every 5 s blocked the event loop for nothing.
+   */
+  private saveIfNeeded(): void {
+    if (this.statesDirty || this.now() - this.lastSaveAt >= 60_000) this.saveStates();
+  }
+
   private saveStates(): void {
     if (!this.persistence) return;
+    this.statesDirty = false;
+    this.lastSaveAt = this.now();
     const states: Record<string, unknown> = {};
     for (const [id, svc] of this.services) states[id] = svc.state;
     this.persistence.saveServiceStates(states);

@@ -139,9 +139,12 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       if (Date.now() > warmUntil) throw new Error(`bench: vigil checked ${s?.checks ?? 0} of ${spec.n} hosts during warm-up; ${vigil.problems.join('\n')}`);
     }
     const startupS = (Date.now() - started) / 1000;
+    // Then one more interval, so the window sees the steady state, not the first round's events.
+    ctx.log(`[${name}] every host checked once after ${startupS.toFixed(1)} s; settling for one interval`);
+    await sleep(spec.intervalS * 1000);
     s0 = await vigil.freshStats(Date.now(), 5000);
     const cpu0 = cpuMs(vigil.pid) ?? NaN;
-    ctx.log(`[${name}] warm after ${startupS.toFixed(1)} s; measuring ${spec.windowS} s, killing ${spec.kills} endpoints`);
+    ctx.log(`[${name}] measuring ${spec.windowS} s, killing ${spec.kills} endpoints`);
 
     // Kills spread over the window, leaving each one an interval + timeout to be seen.
     const killSpanMs = Math.max(0, (spec.windowS - spec.intervalS - spec.timeoutS - 1) * 1000);
