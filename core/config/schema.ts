@@ -4,6 +4,7 @@
  * options are left open here; each plugin's own schema checks them at load time.
  * `store`, `log` and `metrics` belong to their subsystems and are checked there.
  */
+import { storeConfigSchema } from '../store/store-options.ts';
 
 /** mon's time value: number and unit (the unit is mandatory); `ms` is vigil's addition. */
 export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([mM][sS]|[dhmsDHMS])\\s*$';
@@ -198,7 +199,7 @@ export const configSchema = {
       additionalProperties: { type: ['string', 'number', 'boolean'] },
       description: 'mon global settings kept for fidelity: mondir, alertdir, histlength ...',
     },
-    store: { type: 'object', description: 'Settings of the store (checked by the store).' },
+    store: storeConfigSchema,
     log: { type: 'object', description: 'Settings of logging (checked by the logger).' },
     metrics: { type: 'object', description: 'Settings of the metrics endpoint (checked by it).' },
   },

@@ -6,7 +6,7 @@
 import type { Logger } from '../types.ts';
 import type { Config } from '../model.ts';
 import type { HistoryQuery, HistoryRecord, OutboxEntry } from '../runtime.ts';
-import { openStore, storeOptionsFromConfig, type Store } from '../store.ts';
+import { StoreError, openStore, storeOptionsFromConfig, type Store } from '../store.ts';
 import { errorMessage } from '../errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,8 @@ export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boo
     try {
       store = openStore(cfg.stateDir, storeOptionsFromConfig(cfg.extra, cfg.file));
     } catch (err) {
+      // Another vigil owns this state directory: running beside it would send every alert twice.
+      if (err instanceof StoreError && err.problem === 'locked') throw err;
       log.error(
         { stateDir: cfg.stateDir, err: errorMessage(err) },
         'cannot open the state store; monitoring goes on, but alert retries, history and disabled/ack state will not survive a restart until this is fixed',
