@@ -3,7 +3,7 @@
  * to stdout or appended to a file, for log shippers and for seeing what the engine
  * decided. The service's VAR=value environment is left out: it may hold secrets.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { defineAlert, HOST_EVENTS, SERVICE_EVENTS, type AlertEvent } from '../core/types.ts';
 
@@ -25,8 +25,12 @@ export function textLine(e: AlertEvent): string {
 export function eventLine(e: AlertEvent): string {
   const { env: _secretsMaybe, ...rest } = e;
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-  return JSON.stringify({ time: iso(e.at), ...rest, sinceTime: iso(e.since) }) + '\n';
+  return JSON.stringify({ time: iso(e.at), ...rest, detail: cut(e.detail), output: cut(e.output), sinceTime: iso(e.since) }) + '\n';
 }
+
+/** A log line stays small: a script's megabyte of output belongs in the history, not in every line. */
+export const MAX_FIELD = 64 * 1024;
+const cut = (s: string | undefined) => (s === undefined || s.length <= MAX_FIELD ? s : `${s.slice(0, MAX_FIELD)}\n[vigil: cut at ${MAX_FIELD} characters]`);
 
 export default defineAlert<LogAlertOptions>({
   kind: 'alert',
@@ -53,8 +57,15 @@ export default defineAlert<LogAlertOptions>({
           await mkdir(dirname(file), { recursive: true });
           dirReady = true;
         }
-        // One appendFile per line: O_APPEND keeps lines whole even with other writers.
-        await appendFile(file, line);
+        // One write(2) per line on an O_APPEND file keeps lines whole with other writers
+        // (every service's log alert may share the file); appendFile splits at 512 KiB.
+        const buf = Buffer.from(line);
+        const fh = await open(file, 'a');
+        try {
+          await fh.write(buf, 0, buf.length, null);
+        } finally {
+          await fh.close();
+        }
       },
     };
   },

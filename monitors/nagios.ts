@@ -74,7 +74,7 @@ export default defineMonitor<NagiosOptions>({
       program ??= locate();
       if (!program) throw new Error(`nagios plugin "${options.command}" not found (looked in ${dirs.join(', ')}); install it (e.g. monitoring-plugins-basic) or fix "command"`);
       const argv = expandArgs(options.args ?? [], hosts, options.port);
-      const r = await runProcess(program, argv, { env: { ...ctx.env, ...options.env }, signal, maxOutputBytes: 64 * 1024 });
+      const r = await runProcess(program, argv, { env: { ...ctx.env, ...options.env }, signal, maxOutputBytes: 64 * 1024, killStragglers: true });
       return { ...interpretPlugin(r, failOn), latencyMs: r.durationMs };
     };
 

@@ -59,7 +59,7 @@ export default defineMonitor<ScriptMonitorOptions>({
         if (!program) throw new Error(`monitor script "${options.path}" not found (looked in ${dirs.join(', ')}); fix "path" or "mondir"`);
         const argv = [...(options.args ?? []), ...(options.noHosts ? [] : hosts)];
         const env = { ...ctx.env, ...options.env, ...monMonitorEnv(run, ctx) };
-        const r = await runProcess(program, argv, { env, signal, maxOutputBytes: options.maxOutputBytes, cwd: ctx.configDir });
+        const r = await runProcess(program, argv, { env, signal, maxOutputBytes: options.maxOutputBytes, cwd: ctx.configDir, killStragglers: true });
         const killedBecause = r.aborted ? abortText(signal, r.durationMs) : undefined;
         return interpretRun(r.output, { exitCode: r.exitCode, signal: r.signal, killedBecause }, hosts);
       },

@@ -6,6 +6,24 @@
 import type { GroupCheckResult, HostCheckResult } from '../types.ts';
 import type { RunResult } from '../state.ts';
 
+/**
+ * What one plugin result may carry into the engine. A runaway monitor (a whole
+ * response body as its summary) otherwise costs every state copy, store write
+ * and alert: 4 MB per run stalled the scheduler for 700 ms.
+ */
+export const LIMITS = { hostSummary: 4096, hostDetail: 64 * 1024, groupSummary: 64 * 1024, groupOutput: 2 * 1024 * 1024 };
+
+export function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n[vigil: cut at ${max} characters]`;
+}
+
+function capHost(r: HostCheckResult): HostCheckResult {
+  if (r.summary.length <= LIMITS.hostSummary && (r.detail?.length ?? 0) <= LIMITS.hostDetail) return r;
+  const out = { ...r, summary: capText(r.summary, LIMITS.hostSummary) };
+  if (r.detail !== undefined) out.detail = capText(r.detail, LIMITS.hostDetail);
+  return out;
+}
+
 export function fromHostResults(
   hosts: string[],
   results: Record<string, HostCheckResult>,
@@ -15,6 +33,7 @@ export function fromHostResults(
   const failed: string[] = [];
   const degraded: string[] = [];
   const lines: string[] = [];
+  results = Object.fromEntries(Object.entries(results).map(([h, r]) => [h, capHost(r)]));
   for (const h of hosts) {
     const r = results[h];
     if (!r) continue;
@@ -42,13 +61,36 @@ export function fromHostResults(
   };
 }
 
-export function fromGroupResult(hosts: string[], r: GroupCheckResult, at: number, durationMs: number): RunResult {
+/** A group plugin's answer as the engine can use it, whatever the plugin returned. */
+function groupShape(given: unknown): GroupCheckResult {
+  const g = given as GroupCheckResult | null | undefined;
+  if (!g || typeof g !== 'object' || typeof g.ok !== 'boolean') return { ok: false, summary: 'monitor plugin returned no result (expected { ok, summary })' };
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  return {
+    ...g,
+    summary: typeof g.summary === 'string' ? g.summary : String(g.summary ?? ''),
+    ...(g.detail !== undefined ? { detail: String(g.detail) } : {}),
+    ...(g.output !== undefined ? { output: String(g.output) } : {}),
+    ...(g.failedHosts !== undefined ? { failedHosts: list(g.failedHosts) } : {}),
+    ...(g.degradedHosts !== undefined ? { degradedHosts: list(g.degradedHosts) } : {}),
+    ...(g.hosts !== undefined && (typeof g.hosts !== 'object' || g.hosts === null) ? { hosts: undefined } : {}),
+  };
+}
+
+export function fromGroupResult(hosts: string[], answer: unknown, at: number, durationMs: number): RunResult {
+  const given = groupShape(answer);
+  const r: GroupCheckResult = {
+    ...given,
+    summary: capText(given.summary, LIMITS.groupSummary),
+    ...(given.detail !== undefined ? { detail: capText(given.detail, LIMITS.groupOutput) } : {}),
+    ...(given.output !== undefined ? { output: capText(given.output, LIMITS.groupOutput) } : {}),
+  };
   const failedHosts = r.ok ? [] : r.failedHosts && r.failedHosts.length ? r.failedHosts : [...hosts];
   const degradedHosts = r.degradedHosts ?? [];
   const perHost: Record<string, HostCheckResult> = {};
   for (const h of hosts) {
-    const given = r.hosts?.[h];
-    if (given) perHost[h] = given;
+    const own = r.hosts?.[h];
+    if (own && typeof own === 'object' && typeof own.ok === 'boolean') perHost[h] = capHost({ ...own, summary: String(own.summary ?? '') });
     else if (failedHosts.includes(h)) perHost[h] = { ok: false, summary: r.summary || 'failed' };
     else perHost[h] = { ok: true, degraded: degradedHosts.includes(h), summary: 'ok' };
   }

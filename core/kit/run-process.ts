@@ -32,6 +32,13 @@ export interface RunOptions {
   mergeOutput?: boolean;
   /** After the program exits, how long to wait for forked children to close the output. @default 500 */
   lingerMs?: number;
+  /**
+   * Once the program has exited, end whatever it left running in its process group
+   * (SIGTERM, SIGKILL after `killGraceMs`). Monitors run every few seconds, so a
+   * forked child per run would pile up without end. A helper that must outlive the
+   * program leaves the group with setsid(1). @default false
+   */
+  killStragglers?: boolean;
 }
 
 export interface RunResult {
@@ -124,6 +131,7 @@ export async function runProcess(file: string, args: readonly string[], opts: Ru
       clearTimeout(lingerTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       for (const { s } of streams) s.destroy();
+      if (opts.killStragglers) endStragglers(child, opts.killGraceMs ?? 2000);
       resolve({
         exitCode: exited.code,
         signal: exited.sig,
@@ -213,6 +221,17 @@ function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   } catch {
     // ESRCH: the whole group is already gone
   }
+}
+
+/** SIGTERM to what is left of the group, SIGKILL later if anything still is (ESRCH: nothing was). */
+function endStragglers(child: ChildProcess, graceMs: number): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs).unref();
 }
 
 function startError(file: string, e: unknown): Error {
