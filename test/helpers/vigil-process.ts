@@ -68,3 +68,14 @@ export function runVigil(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
     child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The control API's URL as vigil logged it ("control API and status page listening"),
+ * e.g. with `control: { listen: "127.0.0.1:0" }` to let the kernel pick the port.
+ */
+export async function controlUrl(vigil: VigilProcess, timeoutMs = 15_000): Promise<string> {
+  const line = await vigil.waitFor(/control API and status page listening/, timeoutMs);
+  const url = /"url":"([^"]+)"|url=(\S+)/.exec(line);
+  if (!url) throw new Error(`no url in vigil's line: ${line}`);
+  return url[1] ?? url[2]!;
+}
