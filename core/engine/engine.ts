@@ -632,7 +632,7 @@ export class Engine implements Runtime {
       throw err;
     }
     // Commit: the new config replaces the old one, state carries over.
-    const old = this.services;
+    const old = new Map(this.services); // a copy: this.services is refilled below
     for (const [id, svc] of fresh) {
       const prev = old.get(id);
       if (prev) {

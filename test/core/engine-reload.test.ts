@@ -120,3 +120,30 @@ test('a cron schedule runs the service on its cron ticks', { timeout: 20_000 }, 
   server.close();
   assert.ok(at.length >= 2 && at.length <= 4, `every second: ${at.length} checks in 3.3 s`);
 });
+
+test('reload closes the old plugin instances, never the new ones', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-reload-close-'));
+  writeFileSync(
+    join(dir, 'closable.ts'),
+    `export default { kind: 'monitor', name: 'test/closable', apiVersion: 1, create() {
+  let closed = false;
+  return { async check() { return closed ? { ok: false, summary: 'used after close' } : { ok: true, summary: 'ok' }; },
+           async close() { closed = true; } }; } };`,
+  );
+  const file = join(dir, 'vigil.yaml');
+  const cfg = (interval: string) =>
+    `state_dir: ./state\nplugins: [./closable.ts]\nhostgroups:\n  g: [h1]\nwatches:\n  g:\n    services:\n      s: { interval: ${interval}, monitor: { plugin: test/closable } }\n`;
+  writeFileSync(file, cfg('200ms'));
+  const engine = await Engine.start({ configFile: file, log: silentLogger });
+  try {
+    await until('the first check', () => engine.status().watches[0]!.services[0]!.status === 'ok');
+    writeFileSync(file, cfg('150ms'));
+    await engine.reload();
+    await engine.testNow('g', 's');
+    await sleep(400);
+    const s = engine.status().watches[0]!.services[0]!;
+    assert.equal(s.status, 'ok', `after reload the service still works: ${s.hosts[0]!.summary}`);
+  } finally {
+    await engine.close(200);
+  }
+});
