@@ -9,7 +9,7 @@ import { CheckTimeoutError, PluginError, errorMessage } from './errors.ts';
 export type Outcome<T> =
   | { kind: 'ok'; value: T; durationMs: number }
   | { kind: 'error'; error: PluginError; durationMs: number }
-  | { kind: 'timeout'; error: CheckTimeoutError; durationMs: number }
+  | { kind: 'timeout'; error: CheckTimeoutError; durationMs: number; /** the plugin's own words, when it answered the abort at once */ reason?: string }
   | { kind: 'aborted'; durationMs: number };
 
 export function runWithDeadline<T>(
@@ -36,8 +36,11 @@ export function runWithDeadline<T>(
       finish({ kind: 'aborted', durationMs: performance.now() - started });
     };
     const timer = setTimeout(() => {
+      const durationMs = performance.now() - started;
       ctrl.abort(new CheckTimeoutError(timeoutMs));
-      finish({ kind: 'timeout', error: new CheckTimeoutError(timeoutMs), durationMs: performance.now() - started });
+      // A plugin that honours the signal answers within a tick, often saying what it was
+      // waiting for ("no answer over UDP"); give it that tick, then stop waiting.
+      setImmediate(() => finish({ kind: 'timeout', error: new CheckTimeoutError(timeoutMs), durationMs }));
     }, timeoutMs);
     if (shutdown) {
       if (shutdown.aborted) return onShutdown();
@@ -54,7 +57,10 @@ export function runWithDeadline<T>(
       (value) => finish({ kind: 'ok', value, durationMs: performance.now() - started }),
       (err) => {
         const durationMs = performance.now() - started;
-        if (ctrl.signal.aborted && ctrl.signal.reason instanceof CheckTimeoutError) finish({ kind: 'timeout', error: ctrl.signal.reason, durationMs });
+        if (ctrl.signal.aborted && ctrl.signal.reason instanceof CheckTimeoutError) {
+          const reason = err instanceof CheckTimeoutError || err === ctrl.signal.reason || (err instanceof Error && err.name === 'AbortError') ? undefined : errorMessage(err);
+          finish({ kind: 'timeout', error: ctrl.signal.reason, durationMs, reason });
+        }
         else if (shutdown?.aborted) finish({ kind: 'aborted', durationMs });
         else finish({ kind: 'error', error: new PluginError(plugin, hook, err), durationMs });
       },
@@ -64,7 +70,7 @@ export function runWithDeadline<T>(
 
 /** Short text for a failed outcome, as a check summary. */
 export function outcomeSummary(o: Outcome<unknown>): string {
-  if (o.kind === 'timeout') return `timed out after ${o.error.timeoutMs} ms`;
+  if (o.kind === 'timeout') return `timed out after ${o.error.timeoutMs} ms${o.reason ? `: ${o.reason}` : ''}`;
   if (o.kind === 'error') return `check failed: ${errorMessage(o.error.cause)}`;
   if (o.kind === 'aborted') return 'check aborted (shutting down)';
   return '';

@@ -42,3 +42,17 @@ test('shutdown aborts a running check', async () => {
   const o = await runWithDeadline('slow', 'check', 5000, ctrl.signal, () => new Promise<never>(() => {}));
   assert.equal(o.kind, 'aborted');
 });
+
+test("a timed-out plugin's own reason is kept in the summary when it answers the abort at once", async () => {
+  const { outcomeSummary } = await import('../../core/run-check.ts');
+  const o = await runWithDeadline('dns', 'check', 50, undefined, (signal) => new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('no answer over UDP')));
+  }));
+  assert.equal(o.kind, 'timeout');
+  assert.equal(outcomeSummary(o), 'timed out after 50 ms: no answer over UDP');
+  // A plugin that rejects with the abort reason itself adds nothing.
+  const o2 = await runWithDeadline('x', 'check', 50, undefined, (signal) => new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason));
+  }));
+  assert.equal(outcomeSummary(o2), 'timed out after 50 ms');
+});
