@@ -82,6 +82,10 @@ export class LvsAlert implements Alert {
     return describePool(this.cfg.managed, this.lastTable, this.health());
   }
 
+  describe(): ServiceView[] {
+    return this.view();
+  }
+
   /** Reads the table and runs the plan; calls that arrive while one waits share it. */
   apply(): Promise<void> {
     if (this.queued) return this.queued;
@@ -122,6 +126,8 @@ export class LvsAlert implements Alert {
         failures.push(err as Error);
       }
     }
+    // the view shows the table after the change; one more read, only when something changed
+    if (plan.commands.length) this.lastTable = await this.exec([...command, ...SAVE_ARGS]).then((r) => parseIpvsSave(r.stdout), () => this.lastTable);
     if (failures.length) throw new Error(failures.map((f) => f.message).join('; '), { cause: failures[0] });
   }
 

@@ -213,6 +213,8 @@ export interface Alert {
   sendTimeoutMs?: number;
   /** Optional: vigil is stopping; send what is held back (a digest window) now rather than at the next start. */
   flush?(): void;
+  /** Optional: a JSON-able view of what the alert manages, for status output (lvs: each virtual service's real servers, in / out / quiescent). */
+  describe?(): unknown;
   close?(): Promise<void>;
 }
 
