@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AlertPlugin, JsonSchema, MonitorPlugin, Plugin } from './types.ts';
 import { VigilError, errorMessage } from './errors.ts';
 
@@ -118,10 +118,27 @@ function listPluginFiles(dir: string): Map<string, string> {
   return out;
 }
 
+/**
+ * Where a `plugins:` entry loads code from. Absolute paths and file:// URLs are
+ * taken as written (the operator named the place in full); a relative path must
+ * stay inside the config's directory, so a config copied or generated elsewhere
+ * cannot reach out of its own tree with "../"; bare names are packages from there.
+ */
 export function resolvePluginSpec(spec: string, configFile: string): string {
   if (spec.startsWith('file://')) return fileURLToPath(spec);
   if (isAbsolute(spec)) return spec;
-  if (spec.startsWith('.')) return resolve(dirname(configFile), spec);
+  if (spec.startsWith('.')) {
+    const dir = dirname(configFile);
+    const file = resolve(dir, spec);
+    const rel = relative(dir, file);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`)) {
+      throw new VigilError(
+        'VIGIL_ERR_PLUGIN_LOAD',
+        `plugin module "${spec}" is outside the config's directory ${dir}: a relative path may not climb out of it; write the module's absolute path (${file}) if you mean to load it from there`,
+      );
+    }
+    return file;
+  }
   // A package name: resolve from the config's location (pino's caller-relative trick).
   return createRequire(configFile).resolve(spec);
 }
