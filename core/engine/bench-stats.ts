@@ -37,6 +37,8 @@ export interface BenchStats {
   maxLatencyMs: number;
   /** Failed checks per `watch/host` (at most MAX_FAILED_HOSTS hosts). */
   failedHosts: Record<string, number>;
+  /** process.memoryUsage() at the time of writing: where the RSS goes (JS heap or not). */
+  mem: NodeJS.MemoryUsage;
 }
 
 const MAX_FAILED_HOSTS = 5000;
@@ -140,7 +142,7 @@ export function attachBenchStats(engine: CheckSource, file = process.env.VIGIL_B
   const offSkipped = engine.on('skipped', () => void s.skipped++);
 
   const write = () => {
-    const out: BenchStats = { at: Date.now(), ...s, lag: sparse(lag), latency: sparse(latency), gap: sparse(gap), failedHosts };
+    const out: BenchStats = { at: Date.now(), ...s, lag: sparse(lag), latency: sparse(latency), gap: sparse(gap), failedHosts, mem: process.memoryUsage() };
     try {
       writeFileSync(`${file}.tmp`, JSON.stringify(out));
       renameSync(`${file}.tmp`, file);

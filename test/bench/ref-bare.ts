@@ -38,8 +38,8 @@ function httpProbe(e: Endpoint): Promise<boolean> {
     const req = http.request({ host: e.addr, port: e.port, path: '/health', agent: false }, (res) => {
       res.on('data', () => {});
       res.on('end', () => {
-        // Reset like a health checker: no TIME_WAIT left behind.
-        if (!res.socket.destroyed) res.socket.resetAndDestroy();
+        // node:http has already half-closed the socket (Connection: close), so no reset here.
+        res.socket?.destroy();
         resolve(res.statusCode === 200);
       });
     });

@@ -7,6 +7,7 @@
  *   npm run bench -- --window 60        longer measurement windows
  *   npm run bench -- --smoke            N = 200 tcp, a few seconds (what CI runs)
  *   npm run bench -- --out FILE         results JSON there (default test/bench/results/)
+ *   npm run bench -- --node-args="--max-semi-space-size=2"   node flags for vigil
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -59,7 +60,7 @@ function machine(): Record<string, unknown> {
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { smoke: { type: 'boolean' }, only: { type: 'string' }, window: { type: 'string' }, out: { type: 'string' } },
+    options: { smoke: { type: 'boolean' }, only: { type: 'string' }, window: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
   });
   const smoke = !!values.smoke;
   const specs = specsFor({ smoke, windowS: values.window ? Number(values.window) : undefined, only: values.only?.split(',') });
@@ -77,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
   const results: ScenarioResult[] = [];
   const started = new Date();
   try {
-    const ctx = { workDir, log };
+    const nodeArgs = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
+    const ctx = { workDir, log, nodeArgs };
     const emptyHwmKiB = await emptyVigilHwm(ctx, smoke ? 1 : 10);
     log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB`);
     for (const spec of specs) {
@@ -90,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       date: started.toISOString(),
       machine: machine(),
       emptyHwmKiB,
+      vigilNodeArgs: nodeArgs,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
     };
     const out = values.out ?? join(BENCH_DIR, 'results', `bench-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${smoke ? '-smoke' : ''}.json`);

@@ -50,6 +50,8 @@ export interface ScenarioResult {
   /** Peak RSS of vigil (VmHWM) and its RSS at the end of the window, KiB. */
   hwmKiB: number;
   rssKiB: number;
+  /** vigil's process.memoryUsage() at the end of the window (MiB): JS heap versus the rest. */
+  memMiB?: Record<string, number>;
   /** (VmHWM - empty vigil's VmHWM) / N, bytes; set by the caller that knows the empty figure. */
   bytesPerHost?: number;
   missed: number;
@@ -99,6 +101,8 @@ async function runRef(file: string, arg: unknown, timeoutMs: number): Promise<Re
 
 export interface RunContext {
   workDir: string;
+  /** Extra node flags for vigil (e.g. V8 heap sizing), as an operator would set them. */
+  nodeArgs?: string[];
   log: (line: string) => void;
 }
 
@@ -127,7 +131,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     writeFileSync(configFile, JSON.stringify(vigilConfig({ ...layout, stateDir: join(dir, 'state'), intervalS: spec.intervalS, timeoutS: spec.timeoutS }), null, 1));
     ctx.log(`[${name}] vigil on ${spec.n} hosts in ${Math.ceil(spec.n / spec.groupSize)} services, every ${spec.intervalS} s`);
     const started = Date.now();
-    vigil = startVigilUnderTest(configFile, statsFile);
+    vigil = startVigilUnderTest(configFile, statsFile, ctx.nodeArgs);
     // Warm-up: until every host was checked once, bounded.
     const warmUntil = started + 180_000 + spec.n * 5;
     let s0: BenchStats | undefined;
@@ -208,6 +212,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       cpuPerCheckMs: (cpu1 - cpu0) / checks,
       hwmKiB: mem?.hwm ?? NaN,
       rssKiB: mem?.rss ?? NaN,
+      memMiB: s1.mem ? Object.fromEntries(Object.entries(s1.mem).map(([k, v]) => [k, Math.round(v / 2 ** 20)])) : undefined,
       missed: histAbove(gap, intervalMs * 1.5),
       early: histCount(gap) - histAbove(gap, intervalMs * 0.5),
       skipped: s1.skipped - s0.skipped,
@@ -243,7 +248,7 @@ export async function emptyVigilHwm(ctx: RunContext, intervalS: number): Promise
   const targets = await startTargets(spec);
   const configFile = join(dir, 'vigil.json');
   writeFileSync(configFile, JSON.stringify(vigilConfig({ kind: 'tcp', n: 1, groupSize: 1, stateDir: join(dir, 'state'), intervalS, timeoutS: 1 })));
-  const v = startVigilUnderTest(configFile, join(dir, 'stats.json'));
+  const v = startVigilUnderTest(configFile, join(dir, 'stats.json'), ctx.nodeArgs);
   try {
     const until = Date.now() + 60_000;
     while (!((v.stats()?.checks ?? 0) >= 2)) {

@@ -32,8 +32,8 @@ export interface VigilUnderTest {
   stop(): Promise<void>;
 }
 
-export function startVigilUnderTest(configFile: string, statsFile: string): VigilUnderTest {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO, 'core/cli/main.ts'), 'run', '-c', configFile], {
+export function startVigilUnderTest(configFile: string, statsFile: string, nodeArgs: string[] = []): VigilUnderTest {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(REPO, 'core/cli/main.ts'), 'run', '-c', configFile], {
     cwd: REPO,
     env: { ...process.env, VIGIL_BENCH_STATS: statsFile, VIGIL_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
