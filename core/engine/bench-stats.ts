@@ -111,7 +111,8 @@ export function attachBenchStats(engine: CheckSource, file = process.env.VIGIL_B
   const lag = new Uint32Array(BUCKETS);
   const latency = new Uint32Array(BUCKETS);
   const gap = new Uint32Array(BUCKETS);
-  const lastStart = new Map<string, number>();
+  // Keyed by the config's own watch and host strings (no per-check string building): cheap next to vigil.
+  const lastStart = new Map<string, Map<string, number>>();
   const s = { checks: 0, failed: 0, timedOut: 0, skipped: 0, maxLagMs: 0, maxLatencyMs: 0 };
   const failedHosts: Record<string, number> = {};
   let failedHostCount = 0;
@@ -125,12 +126,15 @@ export function attachBenchStats(engine: CheckSource, file = process.env.VIGIL_B
     lag[bucketOf(l)]!++;
     if (l > s.maxLagMs) s.maxLagMs = l;
     if (m.timedOut) s.timedOut++;
-    const key = m.host === undefined ? m.watch : `${m.watch}/${m.host}`;
     const started = now - m.durationMs;
-    const prev = lastStart.get(key);
+    let perWatch = lastStart.get(m.watch);
+    if (!perWatch) lastStart.set(m.watch, (perWatch = new Map()));
+    const host = m.host ?? '';
+    const prev = perWatch.get(host);
     if (prev !== undefined) gap[bucketOf(started - prev)]!++;
-    lastStart.set(key, started);
+    perWatch.set(host, started);
     if (!m.ok) {
+      const key = m.host === undefined ? m.watch : `${m.watch}/${m.host}`;
       s.failed++;
       if (failedHosts[key] !== undefined) failedHosts[key]++;
       else if (failedHostCount < MAX_FAILED_HOSTS) {

@@ -15,6 +15,7 @@ import { applyHosts } from './hosts.ts';
 import { periodMemory, recount } from './init.ts';
 import type { FailureFacts } from './policy.ts';
 import type { Delivery, RunResult, ServiceState, StateContext } from './types.ts';
+import { cloneState } from './clone.ts';
 
 export const NO_SUMMARY = '(NO SUMMARY)';
 
@@ -35,7 +36,7 @@ export function applyResult(
   result: RunResult,
   ctx: StateContext,
 ): { state: ServiceState; deliveries: Delivery[]; hostEvents: AlertEvent[] } {
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   const previous = state.status;
   state.lastStatus = previous;
   state.lastCheck = result.at;
