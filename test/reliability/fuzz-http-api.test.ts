@@ -96,7 +96,7 @@ const body = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.constant('x'.repeat(70 * 1024)),
 );
-const headerExtra = fc.constantFrom({}, { 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, { 'content-type': 'application/json; charset=latin1' }, { 'transfer-encoding': 'chunked' }, { accept: 'text/event-stream' });
+const headerExtra = fc.constantFrom<Record<string, string>>({}, { 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, { 'content-type': 'application/json; charset=latin1' }, { 'transfer-encoding': 'chunked' }, { accept: 'text/event-stream' });
 
 test('HTTP API: random requests never get a 500, never hang, never crash the server', { timeout: 120_000 }, async () => {
   let tried = 0;
