@@ -100,7 +100,7 @@ export class Engine implements Runtime {
   private persistence!: Persistence;
   dispatcher!: Dispatcher;
   private saveTimer?: NodeJS.Timeout;
-  /** Something worth saving happened since the last save (a failure, an event, a status change). */
+  /** Something worth saving happened since the last save (an event, a status change). */
   private statesDirty = true;
   private lastSaveAt = 0;
   private closed = false;
@@ -401,7 +401,8 @@ export class Engine implements Runtime {
     const s = svc.model;
     const prevStatus = svc.state.status;
     const out = sm.applyResult(svc.state, result, this.stateContext(svc));
-    if (!result.ok || prevStatus !== out.state.status || out.hostEvents.length || out.deliveries.length) this.statesDirty = true;
+    // Counts of a failure that changes nothing yet wait for the minute's save; transitions are saved within 5 s.
+    if (prevStatus !== out.state.status || out.hostEvents.length || out.deliveries.length) this.statesDirty = true;
     svc.state = out.state;
     svc.lastOutput = result.output;
     if (prevStatus !== 'fail' && out.state.status === 'fail') {
