@@ -14,7 +14,7 @@ refresh=0
 [ "${1:-}" = "--refresh" ] && refresh=1
 
 node_bin=$(readlink -f "$(command -v node)")
-stamp_want="v3 $(sha256sum "$here/init.sh" | cut -c1-16) $(stat -c %s "$node_bin") $node_bin"
+stamp_want="v3 $(cat "$here/init.sh" "$here/build-image.sh" | sha256sum | cut -c1-16) $(stat -c %s "$node_bin") $node_bin"
 if [ $refresh = 0 ] && [ -f "$cache/stamp" ] && [ "$(cat "$cache/stamp")" = "$stamp_want" ] \
   && [ -f "$cache/vmlinux" ] && [ -f "$cache/base.cpio.gz" ] && [ -f "$cache/node.cpio" ]; then
   echo "lvsvm: cache up to date in $cache"
