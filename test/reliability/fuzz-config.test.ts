@@ -56,11 +56,11 @@ async function fuzzLoader(ext: 'yaml' | 'json', seeds: string[], runs: number, s
   report('fuzz', `config loader (${ext})`, `${tried} mutated inputs`, `0 crashes, 0 hangs (slowest ${Math.round(slowest)} ms), ${rejected} rejected all with file:line`);
 }
 
-test('config loader: mutated YAML never crashes or hangs and every problem has file:line', { timeout: 120_000 }, async () => {
+test('config loader: mutated YAML never crashes or hangs and every problem has file:line', { timeout: 120_000 * SOAK }, async () => {
   await fuzzLoader('yaml', SEEDS, 800 * SOAK, 0x5eed1);
 });
 
-test('config loader: mutated JSON never crashes or hangs and every problem has file:line', { timeout: 120_000 }, async () => {
+test('config loader: mutated JSON never crashes or hangs and every problem has file:line', { timeout: 120_000 * SOAK }, async () => {
   const json = SEEDS.flatMap((s) => {
     try {
       const v = parse(s, { merge: true });

@@ -98,7 +98,7 @@ const body = fc.oneof(
 );
 const headerExtra = fc.constantFrom<Record<string, string>>({}, { 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, { 'content-type': 'application/json; charset=latin1' }, { 'transfer-encoding': 'chunked' }, { accept: 'text/event-stream' });
 
-test('HTTP API: random requests never get a 500, never hang, never crash the server', { timeout: 120_000 }, async () => {
+test('HTTP API: random requests never get a 500, never hang, never crash the server', { timeout: 120_000 * SOAK }, async () => {
   let tried = 0;
   const statuses = new Map<number, number>();
   await holds(() => fc.assert(
@@ -123,7 +123,7 @@ test('HTTP API: random requests never get a 500, never hang, never crash the ser
   report('fuzz', 'HTTP API', `${tried} random requests`, `0 x 500, 0 hangs, server healthy after (statuses ${[...statuses].sort((x, y) => x[0] - y[0]).map(([s, n]) => `${s}x${n}`).join(' ')})`);
 });
 
-test('HTTP API: every mutating route refuses missing and wrong tokens with 401 and changes nothing', { timeout: 60_000 }, async () => {
+test('HTTP API: every mutating route refuses missing and wrong tokens with 401 and changes nothing', { timeout: 60_000 * SOAK }, async () => {
   const mutating = ROUTES.filter((r) => r.mutating);
   assert.ok(mutating.length >= 8, 'the route table has the mutating routes');
   const before = operatorState();

@@ -89,7 +89,7 @@ function operatorState() {
 
 const STATUS_LINE = /^[2-5]\d\d(\s|$)/;
 
-test('mon protocol: random commands from a client that has not logged in never throw and change nothing (auth.cf holds)', { timeout: 60_000 }, async () => {
+test('mon protocol: random commands from a client that has not logged in never throw and change nothing (auth.cf holds)', { timeout: 60_000 * SOAK }, async () => {
   const ctx = context();
   const before = operatorState();
   let tried = 0;
@@ -110,7 +110,7 @@ test('mon protocol: random commands from a client that has not logged in never t
   report('fuzz', 'mon client protocol (no login)', `${tried} random command lines`, `0 throws, every reply ends in a status line, ${refused} refused by auth.cf, operator state unchanged`);
 });
 
-test('mon protocol: random commands from a logged-in operator never throw and always end in a status line', { timeout: 60_000 }, async () => {
+test('mon protocol: random commands from a logged-in operator never throw and always end in a status line', { timeout: 60_000 * SOAK }, async () => {
   const ctx = context(parseAuthCf('command section\n' + COMMANDS.map((c) => `${c.toLowerCase()}: AUTH_ANY`).join('\n') + '\n').policy);
   let tried = 0;
   await fc.assert(
@@ -128,7 +128,7 @@ test('mon protocol: random commands from a logged-in operator never throw and al
   report('fuzz', 'mon client protocol (logged in)', `${tried} random command lines`, '0 throws, every reply ends in a status line, no line breaks inside a reply line');
 });
 
-test('traps: random datagrams never throw in parse/route, and no password but the right one is accepted', { timeout: 60_000 }, async () => {
+test('traps: random datagrams never throw in parse/route, and no password but the right one is accepted', { timeout: 60_000 * SOAK }, async () => {
   const cfg = engine.config();
   const policy = parseAuthCf('trap section\n127.0.0.1 ops $1$secret\n').policy;
   const verify = async (given: string, hash: string) => hash === `$1$${given}`;
@@ -180,7 +180,7 @@ test('auth.cf parser and esc_str: random text never throws; esc_str round-trips'
   report('fuzz', 'auth.cf parser + esc_str', `${tried} random texts`, '0 throws, problems name their line, esc_str round-trips');
 });
 
-test('mon protocol TCP server: random bytes never take it down; an endless line is cut off', { timeout: 60_000 }, async () => {
+test('mon protocol TCP server: random bytes never take it down; an endless line is cut off', { timeout: 60_000 * SOAK }, async () => {
   const server = createMonProtocolServer({ runtime: engine, listen: '127.0.0.1:0', log: silentLogger, cltimeoutMs: 2000 });
   const { port } = await server.listen();
   const talk = (bytes: Buffer, thenVersion: boolean) =>

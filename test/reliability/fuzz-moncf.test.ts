@@ -66,7 +66,7 @@ function seeds(): string[] {
   return [...need.map(read), OURS];
 }
 
-test('mon.cf reader: mutated configs throw only ConfigError, never hang, and every problem has file:line', { timeout: 120_000 }, async () => {
+test('mon.cf reader: mutated configs throw only ConfigError, never hang, and every problem has file:line', { timeout: 120_000 * SOAK }, async () => {
   const file = '/etc/mon/fuzz.cf';
   const texts = seeds();
   let tried = 0;
@@ -97,7 +97,7 @@ test('mon.cf reader: mutated configs throw only ConfigError, never hang, and eve
   report('fuzz', 'mon.cf reader', `${tried} mutated inputs`, `0 crashes, 0 hangs (slowest ${Math.round(slowest)} ms), ${rejected} rejected all with file:line`);
 });
 
-test('mon.cf through checkConfig (reader + model validation): never throws, every problem has file:line', { timeout: 120_000 }, async () => {
+test('mon.cf through checkConfig (reader + model validation): never throws, every problem has file:line', { timeout: 120_000 * SOAK }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-fuzz-moncf-'));
   const file = join(dir, 'mon.cf');
   const catalog = catalogOf(new Registry());

@@ -57,7 +57,7 @@ watches:
 ${pick(`${svc('healthy', `{ plugin: tcp, port: ${port} }`, '1s')}${svc('throws', '{ plugin: faulty/throws }')}${svc('throwsnonerror', '{ plugin: faulty/throws-nonerror }')}${svc('syncthrow', '{ plugin: faulty/sync-throw }')}${svc('garbage', '{ plugin: faulty/garbage }')}${svc('groupgarbage', '{ plugin: faulty/group-garbage }')}${svc('never', '{ plugin: faulty/never }')}${svc('deaf', '{ plugin: faulty/deaf }')}${svc('leaky', `{ plugin: faulty/leaky, port: ${holdPort} }`)}${svc('huge', '{ plugin: faulty/huge }')}${svc('flap', '{ plugin: faulty/flap }', '200ms', badAlerts)}${svc('hang', '{ plugin: script, path: ./hang.monitor }', '400ms')}${svc('fork', '{ plugin: script, path: ./fork.monitor }', '2s')}${svc('forkfail', '{ plugin: script, path: ./fork-fail.monitor }', '2s')}${svc('mega', '{ plugin: script, path: ./mega.monitor }', '3s')}${svc('signal', '{ plugin: script, path: ./signal.monitor }', '1s')}${svc('binary', '{ plugin: script, path: ./binary.monitor }', '1s')}`)}`;
 }
 
-test('faulty plugins and scripts: schedule kept, no fd/memory/process leak, no event lost', { timeout: 120_000 }, async () => {
+test('faulty plugins and scripts: schedule kept, no fd/memory/process leak, no event lost', { timeout: 120_000 * SOAK }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-plugin-faults-'));
   writeFaultFiles(dir);
   const healthy = createServer((s) => s.destroy());

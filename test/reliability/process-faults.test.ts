@@ -42,7 +42,7 @@ function operatorView(status: any) {
   return { disabledHosts: status.disabledHosts, otherDisabled: svc('other').disabled, downAcked: svc('down').acked };
 }
 
-test(`SIGKILL of vigil run at ${KILLS} random points: nothing lost, duplicates only for in-flight deliveries, operator state kept`, { timeout: 240_000 }, async () => {
+test(`SIGKILL of vigil run at ${KILLS} random points: nothing lost, duplicates only for in-flight deliveries, operator state kept`, { timeout: 240_000 * SOAK }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
   const file = writeCrashConfig(dir, { token: TOKEN });
   const rand = prng(0xc0ffee);
@@ -98,7 +98,7 @@ test(`SIGKILL of vigil run at ${KILLS} random points: nothing lost, duplicates o
   }
 });
 
-test('SIGTERM drains in-flight alerts within the grace time; what is left stays pending for the next start', { timeout: 90_000 }, async () => {
+test('SIGTERM drains in-flight alerts within the grace time; what is left stays pending for the next start', { timeout: 90_000 * SOAK }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-term-'));
   const file = writeCrashConfig(dir, { token: TOKEN, slow: true }); // each delivery takes 1 s
   let { vigil, api } = await started(file);
