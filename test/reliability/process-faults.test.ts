@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVigil, type VigilProcess } from '../helpers/vigil-process.ts';
 import { openStore } from '../../core/store.ts';
 import { prng, recorded, writeCrashConfig } from './crash-fixtures.ts';
+import { FILE_MONITOR, tableServers, writeFakeIpvsadm } from './peer-fixtures.ts';
 import { report, sleep, SOAK, until } from './report.ts';
 
 const TOKEN = 'crash-token-51f0';
@@ -125,6 +126,53 @@ test('SIGTERM drains in-flight alerts within the grace time; what is left stays 
     report('process', 'SIGTERM with slow alerts in flight', `1 SIGTERM, ${rows.length} deliveries of 1 s each`, `stopped in ${tookMs} ms (grace 10 s), in-flight delivery finished, the rest delivered after restart, 0 lost`);
   } finally {
     if (vigil.child.exitCode === null) await vigil.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGKILL with the LVS pool changed behind vigil\'s back: the table is reconciled on restart', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-lvs-crash-'));
+  const vip = '127.0.0.100:80';
+  const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  writeFileSync(join(dir, 'peer.mjs'), FILE_MONITOR);
+  const cmd = writeFakeIpvsadm(dir, vip, hosts, 80);
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(
+    file,
+    `state_dir: ./state
+control: { listen: "127.0.0.1:0", token: "${TOKEN}" }
+plugins: [./peer.mjs]
+hostgroups:
+  web: [${hosts.join(', ')}]
+watches:
+  web:
+    services:
+      http:
+        interval: 200ms
+        monitor: { plugin: peer/file, file: down.txt }
+        alerts: [ { plugin: lvs, service: "tcp ${vip}", mode: remove, command: ["${cmd}"] } ]
+`,
+  );
+  writeFileSync(join(dir, 'down.txt'), '127.0.0.3\n');
+  let { vigil } = await started(file);
+  try {
+    await until('127.0.0.3 out of the pool', () => !tableServers(dir, vip).has('127.0.0.3'), 15_000);
+    vigil.child.kill('SIGKILL');
+    await new Promise((r) => vigil.child.once('exit', r));
+    // Behind vigil's back: someone puts the dead server back and drops a live one.
+    const table = readFileSync(join(dir, 'table'), 'utf8').replace(`-a -t ${vip} -r 127.0.0.4:80 -g -w 1\n`, '') + `-a -t ${vip} -r 127.0.0.3:80 -g -w 1\n`;
+    writeFileSync(join(dir, 'table'), table);
+    ({ vigil } = await started(file));
+    await until('the table reconciled with the checks', () => {
+      const t = tableServers(dir, vip);
+      return !t.has('127.0.0.3') && t.has('127.0.0.4') && t.has('127.0.0.2');
+    }, 15_000);
+    writeFileSync(join(dir, 'down.txt'), '');
+    await until('127.0.0.3 back once it is up', () => tableServers(dir, vip).has('127.0.0.3'), 15_000);
+    report('process', 'SIGKILL with the LVS table changed while vigil was down', '1 kill, a dead server re-added and a live one removed behind its back',
+      'on restart the table matched the checks again, and the server came back when it recovered');
+  } finally {
+    await vigil.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
