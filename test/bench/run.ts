@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './children.ts';
 import { formatTable, ratios } from './report.ts';
-import { emptyVigilHwm, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
+import { PER_TARGET_PROCESS, emptyVigilHwm, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
 import { nofileLimits, raiseNofile } from './proc.ts';
 
 const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
@@ -69,9 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const soft = raiseNofile();
-  const maxN = Math.max(...specs.map((s) => s.n));
-  if (soft !== undefined && soft < maxN + 1000) {
-    console.error(`bench: warning: open files limit is ${soft}; ${maxN} hosts need more (raise it: ulimit -n ${maxN * 2} before npm run bench)`);
+  // Each targets process holds up to PER_TARGET_PROCESS listening sockets plus the accepted ones.
+  const need = Math.min(Math.max(...specs.map((s) => s.n)), PER_TARGET_PROCESS) + 2000;
+  if (soft !== undefined && soft < need) {
+    console.error(`bench: warning: the open files limit is ${soft}, the targets need about ${need}; raise it (ulimit -n ${need}) before npm run bench`);
   }
   const workDir = mkdtempSync(join(os.tmpdir(), 'vigil-bench-'));
   const log = (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);

@@ -69,7 +69,7 @@ export interface ScenarioResult {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const PER_TARGET_PROCESS = 8000;
+export const PER_TARGET_PROCESS = 8000;
 
 async function startTargets(spec: ScenarioSpec): Promise<JsonChild[]> {
   const shards: JsonChild[] = [];
