@@ -68,7 +68,15 @@ class ModelValidator {
 
   private hostgroups(): void {
     const { hostgroups, watches } = this.config;
+    if (Object.getPrototypeOf(hostgroups) !== Object.prototype) {
+      // mon.cf's "hostgroup __proto__ ..." replaced the map's prototype instead of adding a group.
+      this.problem(['hostgroups', '__proto__'], { file: this.config.file, line: 1 }, '"__proto__" is reserved and cannot be a hostgroup name; choose another');
+    }
     for (const w of watches) {
+      if (w.name === '__proto__') {
+        this.problem(['watches', w.name], w.loc, '"__proto__" is reserved and cannot be a watch name; choose another');
+        continue;
+      }
       // Own keys only: a watch called "constructor" must not find Object.prototype.constructor.
       if (Object.hasOwn(hostgroups, w.name)) continue;
       hostgroups[w.name] = [w.name];

@@ -60,6 +60,20 @@ test('watches and services named like Object.prototype members run; "__proto__" 
   }
 });
 
+test('mon.cf: a hostgroup or watch called "__proto__" is refused with a location', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-proto-cf-'));
+  try {
+    const file = join(dir, 'mon.cf');
+    writeFileSync(file, 'hostgroup __proto__ 127.0.0.2\n\nwatch __proto__\n    service s\n        interval 1m\n        monitor tcp.monitor\n');
+    const r = await checkConfig(file, catalogOf(new Registry()));
+    const proto = r.problems.filter((p) => /"__proto__" is reserved/.test(p.message));
+    assert.equal(proto.length, 2, JSON.stringify(r.problems));
+    assert.ok(proto.every((p) => p.loc && p.loc.file === file && p.loc.line >= 1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('mon.cf: keywords named like Object.prototype members are unknown syntax, not a crash', () => {
   for (const kw of ['__proto__', 'constructor', 'toString']) {
     const text = `watch web\n    service http\n        interval 10s\n        ${kw} 5m\n        period wd {Mon-Fri}\n            ${kw} mail.alert root\n`;
