@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import type { Config, ConfigNote, Loc } from '../model.ts';
 import type { JsonSchema } from '../types.ts';
@@ -76,6 +76,8 @@ async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckR
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e, lines)), notes: [] };
+  const odd = collectionKeys(file, doc, lines);
+  if (odd.length > 0) return { problems: odd, notes: [] };
 
   let raw: unknown;
   try {
@@ -113,6 +115,20 @@ function topMessage(path: string[], message: string, raw: unknown): string {
     return `the config must be a map of settings (state_dir:, hostgroups:, watches: ...), found ${Array.isArray(raw) ? 'a list' : 'a single value'}`;
   }
   return message;
+}
+
+/** `{ a: 1 }: x` or `[a]: x` as a key: toJS would stringify it (with a process warning) into a key nobody wrote. */
+function collectionKeys(file: string, doc: ReturnType<typeof parseDocument>, lines: LineCounter): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number] } | null;
+      if (key === null || isScalar(key)) return;
+      const pos = key.range ? lines.linePos(key.range[0]) : undefined;
+      out.push({ loc: { file, line: pos?.line ?? 1, ...(pos ? { column: pos.col } : {}) }, message: 'a key must be a plain name, not a map or a list; check the indentation and the ":" on this line' });
+    },
+  });
+  return out;
 }
 
 function syntaxProblem(file: string, e: YAMLError, lines: LineCounter): ConfigProblem {

@@ -20,6 +20,9 @@ import { SOAK } from './report.ts';
 const yamlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(dir, f), 'utf8'));
 const SEEDS = [...yamlFiles('examples'), ...yamlFiles('test/fixtures/config')];
 const PER_INPUT_MS = 2000;
+// A config, however broken, is reported as problems: never as a process warning on vigil's stderr.
+const warnings: string[] = [];
+process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
 
 async function fuzzLoader(ext: 'yaml' | 'json', seeds: string[], runs: number, seed: number) {
   assert.ok(seeds.length >= 3, 'seed configs found');
@@ -53,6 +56,7 @@ async function fuzzLoader(ext: 'yaml' | 'json', seeds: string[], runs: number, s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  assert.deepEqual(warnings, [], 'no process warnings while loading configs');
   report('fuzz', `config loader (${ext})`, `${tried} mutated inputs`, `0 crashes, 0 hangs (slowest ${Math.round(slowest)} ms), ${rejected} rejected all with file:line`);
 }
 
@@ -70,4 +74,17 @@ test('config loader: mutated JSON never crashes or hangs and every problem has f
     }
   });
   await fuzzLoader('json', json, 300 * SOAK, 0x5eed2);
+});
+
+test('regression (found by the fuzzer): a map or list used as a key is a problem with its line, not a stringified key and a warning', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-fuzz-config-'));
+  try {
+    const file = join(dir, 'vigil.yaml');
+    writeFileSync(file, 'state_dir: ./s\nwatches:\n  { web: 1 }: x\n');
+    const r = await checkConfig(file, catalogOf(new Registry()));
+    assert.deepEqual(r.problems.map((p) => [p.loc?.line, /plain name/.test(p.message)]), [[3, true]]);
+    assert.deepEqual(warnings, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
