@@ -4,19 +4,27 @@
  * bring the managed servers in line (alerts/lvs/plan.ts) and runs them one after
  * another, never through a shell. Host events and every check observation
  * re-apply the desired state, so a failed ipvsadm is retried and a table edited
- * by hand is put right at the next check.
+ * by hand is put right at the next check. An operator's drain (`drain()`, from
+ * `vigil drain HOST`) sets the host's weight to 0 and removes it once its
+ * connections are gone (alerts/lvs/drain.ts); drains live in memory only.
  */
 import { lookup } from 'node:dns/promises';
 import { defineAlert, type Alert, type AlertEvent, type CheckObservation, type Logger, type PluginContext } from '../core/types.ts';
-import { hostKey } from './lvs/address.ts';
+import { canonicalIp, hostKey } from './lvs/address.ts';
+import { startDrain, stepDrain, type DrainState } from './lvs/drain.ts';
+import { LIST_ARGS, parseIpvsList } from './lvs/parse-list.ts';
 import { SAVE_ARGS } from './lvs/argv.ts';
 import type { IpvsCommand, PoolState, TableService } from './lvs/model.ts';
 import { normalizeOptions, optionsSchema, type LvsOptions, type Normalized } from './lvs/options.ts';
 import { parseIpvsSave } from './lvs/parse-table.ts';
-import { planPool } from './lvs/plan.ts';
+import { planPool, type DrainPhase } from './lvs/plan.ts';
 import { poolFromState, stepPool, type HostPool } from './lvs/pool-state.ts';
 import { execIpvsadm, runCommand, SerialQueue, type Exec } from './lvs/runner.ts';
 import { describePool, type ServiceView } from './lvs/view.ts';
+import { formatEndpoint, serviceKey } from './lvs/address.ts';
+
+/** How often a draining host's connections are counted (`ipvsadm -L -n`). */
+export const DRAIN_POLL_MS = 1000;
 
 export type { LvsOptions } from './lvs/options.ts';
 
@@ -33,12 +41,16 @@ export class LvsAlert implements Alert {
   private lastWarnings = '';
   private lastDryRun = '';
   private lastTable: TableService[] = [];
+  private readonly drains = new Map<string, DrainState>();
+  private drainTimer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     readonly cfg: Normalized,
     private readonly log: Logger,
     private readonly exec: Exec = execIpvsadm,
     private readonly print: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+    private readonly drainPollMs = DRAIN_POLL_MS,
   ) {}
 
   async start(hosts: Record<string, PoolState>): Promise<void> {
@@ -69,7 +81,89 @@ export class LvsAlert implements Alert {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.drainTimer);
     await this.queue.run(async () => undefined);
+  }
+
+  /**
+   * The operator drains `host` (weight 0 now, removed once it has no active
+   * connections or after `timeoutMs`) or ends the drain (`undo`: health decides
+   * again). Resolves false when this instance does not manage the host.
+   */
+  async drain(host: string, request: { timeoutMs: number } | { undo: true }): Promise<boolean> {
+    const key = this.managedHost(host);
+    if (key === undefined) return false;
+    if ('undo' in request) {
+      if (!this.drains.delete(key)) return true;
+      this.log.info({ host: key }, `lvs: undrain ${key}: health decides again`);
+    } else {
+      const cur = this.drains.get(key);
+      // draining again restarts the wait; a drained host stays drained
+      if (cur?.phase !== 'drained') this.drains.set(key, startDrain(Date.now(), request.timeoutMs));
+      this.log.info({ host: key, timeoutMs: request.timeoutMs }, `lvs: drain ${key}: weight 0, removed when its connections close`);
+    }
+    await this.apply();
+    return true;
+  }
+
+  /** The health key of a managed real server named `host` (by its config name or its address). */
+  private managedHost(host: string): string | undefined {
+    const key = hostKey(host);
+    const addr = canonicalIp(host);
+    for (const m of this.cfg.managed) for (const r of m.servers) if (r.host === key || r.address === addr) return r.host;
+    return undefined;
+  }
+
+  /** Drain phase per host, for the planner and the view. */
+  private drainPhases(): Record<string, DrainPhase> {
+    return Object.fromEntries([...this.drains].map(([h, d]) => [h, d.phase]));
+  }
+
+  /** Counts each draining host's active connections and moves it on (draining -> drained). */
+  private async stepDrains(table: readonly TableService[]): Promise<void> {
+    // counted only once the table shows weight 0: before that new connections still arrive
+    const weighted = (host: string) =>
+      this.cfg.managed.some((m) => {
+        const t = table.find((x) => serviceKey(x.service) === serviceKey(m.service));
+        return m.servers.some((r) => r.host === host && t?.servers.some((s) => s.address === r.address && s.port === r.port && s.weight > 0));
+      });
+    const ready = [...this.drains].filter(([h, d]) => d.phase === 'draining' && !weighted(h)).map(([h]) => h);
+    if (!ready.length) return;
+    let counts: Map<string, Array<{ server: string; active: number }>> | undefined;
+    try {
+      counts = parseIpvsList((await this.exec([...this.cfg.command, ...LIST_ARGS])).stdout);
+    } catch (err) {
+      this.log.warn({ err }, 'lvs: cannot count connections (ipvsadm -L -n); a drain ends at its timeout');
+    }
+    const now = Date.now();
+    for (const host of ready) {
+      const d = this.drains.get(host)!;
+      let active: number | undefined = counts ? 0 : undefined;
+      if (counts) {
+        for (const m of this.cfg.managed) {
+          const list = counts.get(serviceKey(m.service)) ?? [];
+          for (const r of m.servers) {
+            if (r.host !== host) continue;
+            active! += list.find((c) => c.server === formatEndpoint(r.address, r.port))?.active ?? 0;
+          }
+        }
+      }
+      const next = stepDrain(d, active, now);
+      if (next !== d) {
+        this.drains.set(host, next);
+        this.log.info({ host, why: next.why }, `lvs: ${host} drained (${next.why}): removing it`);
+      }
+    }
+  }
+
+  /** While a host drains, look again every DRAIN_POLL_MS (checks may be minutes apart). */
+  private scheduleDrainPoll(): void {
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    if (this.closed || ![...this.drains.values()].some((d) => d.phase === 'draining')) return;
+    this.drainTimer = setTimeout(() => void this.apply().catch(() => undefined), this.drainPollMs);
+    this.drainTimer.unref();
   }
 
   /** Pool state per host as the planner sees it. */
@@ -79,7 +173,7 @@ export class LvsAlert implements Alert {
 
   /** Per virtual service: which servers are in, out or quiescent (as of the last table read). */
   view(): ServiceView[] {
-    return describePool(this.cfg.managed, this.lastTable, this.health());
+    return describePool(this.cfg.managed, this.lastTable, this.health(), this.drainPhases());
   }
 
   describe(): ServiceView[] {
@@ -98,6 +192,14 @@ export class LvsAlert implements Alert {
   }
 
   private async applyNow(): Promise<void> {
+    try {
+      await this.applyTable();
+    } finally {
+      this.scheduleDrainPoll();
+    }
+  }
+
+  private async applyTable(): Promise<void> {
     const { command, dryRun, managed, policy } = this.cfg;
     let table: TableService[];
     try {
@@ -110,7 +212,8 @@ export class LvsAlert implements Alert {
       table = [];
     }
     this.lastTable = table;
-    const plan = planPool(managed, policy, this.health(), table);
+    if (!dryRun) await this.stepDrains(table);
+    const plan = planPool(managed, policy, this.health(), table, this.drainPhases());
     const warnings = plan.warnings.join('\n');
     if (warnings && warnings !== this.lastWarnings) for (const w of plan.warnings) this.log.warn({}, `lvs: ${w}`);
     this.lastWarnings = warnings;

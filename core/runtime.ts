@@ -65,6 +65,20 @@ export interface ServiceStatusView {
   lastTrapHost?: string;
   monitor: string;
   hosts: HostStatusView[];
+  /**
+   * What each alert instance with `describe()` manages (lvs: per virtual service,
+   * which real servers are in, out or quiescent, with weights). Absent when none does.
+   */
+  alertStates?: AlertStateView[];
+}
+
+export interface AlertStateView {
+  /** Plugin name (`lvs`). */
+  plugin: string;
+  /** Target key: `watch/service/period/list/index`. */
+  target: string;
+  /** The plugin's own JSON-able view (lvs: alerts/lvs/view.ts ServiceView[]). */
+  state: unknown;
 }
 export type HostStatusView = HostStatus;
 
@@ -160,6 +174,15 @@ export interface Runtime {
    * Throws RuntimeError('unknown-watch'|'unknown-service'|'config' (no such period)).
    */
   testAlert?(kind: 'alert' | 'upalert' | 'startupalert' | 'ackalert' | 'disablealert', watch: string, service: string, periodKey: string, exitCode?: number): void;
+  /**
+   * Optional: drain `host` out of every load-balancer pool that manages it (lvs:
+   * weight 0 at once, removed once it has no active connections or after
+   * `timeoutMs`; it stays out until undrainHost). Throws RuntimeError('unknown-host')
+   * when no alert manages that host.
+   */
+  drainHost?(host: string, timeoutMs: number): Promise<void>;
+  /** Optional: ends a drain; health decides again. Throws RuntimeError('unknown-host') like drainHost. */
+  undrainHost?(host: string): Promise<void>;
   /** Subscribe to events as they are produced; returns an unsubscribe function. */
   on(name: 'event', fn: (e: AlertEvent) => void): () => void;
   on(name: 'result', fn: (r: { watch: string; service: string; at: number; hosts: Record<string, HostCheckResult> }) => void): () => void;

@@ -215,6 +215,12 @@ export interface Alert {
   flush?(): void;
   /** Optional: a JSON-able view of what the alert manages, for status output (lvs: each virtual service's real servers, in / out / quiescent). */
   describe?(): unknown;
+  /**
+   * Optional: the operator drains `host` (`{ timeoutMs }`) or ends the drain
+   * (`{ undo: true }`). Resolves true when this instance manages the host, false
+   * when it does not (the engine answers 404 when none does).
+   */
+  drain?(host: string, request: { timeoutMs: number } | { undo: true }): Promise<boolean>;
   close?(): Promise<void>;
 }
 

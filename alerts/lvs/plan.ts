@@ -7,6 +7,8 @@
  * whose health is unknown is left as it is; adds and edits come before deletes
  * so a pool never empties on the way; minServers keeps failing servers that are
  * still in service; the sorry server goes in when every known server is out.
+ * An operator's drain wins over health and minServers: a draining host's servers
+ * get weight 0 (removed if not in the table), a drained host's are removed.
  */
 import { addServerArgs, addServiceArgs, deleteServerArgs, editServerArgs } from './argv.ts';
 import { formatEndpoint, serviceKey } from './address.ts';
@@ -18,6 +20,8 @@ export interface Plan {
   warnings: string[];
 }
 
+export type DrainPhase = 'draining' | 'drained';
+
 type Want = { in: true; weight: number; reason: string } | { in: false; reason: string } | null;
 
 export function planPool(
@@ -25,6 +29,7 @@ export function planPool(
   policy: PoolPolicy,
   health: Readonly<Record<string, PoolState>>,
   table: readonly TableService[],
+  drains: Readonly<Record<string, DrainPhase>> = {},
 ): Plan {
   const commands: IpvsCommand[] = [];
   const warnings: string[] = [];
@@ -40,7 +45,7 @@ export function planPool(
       commands.push({ op: 'add-service', service: key, args: addServiceArgs(m), reason: 'virtual service missing (manageService)' });
       current = { service: m.service, servers: [] };
     }
-    planService(m, key, policy, health, current, commands);
+    planService(m, key, policy, health, current, commands, drains);
   }
   // adds and edits first, deletes last: a server swap never leaves the pool empty
   const rank = (c: IpvsCommand) => (c.op === 'add-service' ? 0 : c.op === 'delete-server' ? 2 : 1);
@@ -54,6 +59,7 @@ function planService(
   health: Readonly<Record<string, PoolState>>,
   current: TableService,
   out: IpvsCommand[],
+  drains: Readonly<Record<string, DrainPhase>>,
 ): void {
   const inTable = (r: RealServer) => current.servers.find((s) => s.address === r.address && s.port === r.port);
   const wants = new Map<RealServer, Want>();
@@ -61,10 +67,11 @@ function planService(
   let known = false;
   for (const r of m.servers) {
     const state = health[r.host] ?? 'unknown';
-    const want = wantFor(r, state, policy);
-    wants.set(r, want);
-    if (state !== 'unknown') known = true;
     const cur = inTable(r);
+    const drain = drains[r.host];
+    const want = drain ? drainWant(r, drain, cur) : wantFor(r, state, policy);
+    wants.set(r, want);
+    if (state !== 'unknown' || drain) known = true;
     if (want ? want.in && want.weight > 0 : cur !== undefined && cur.weight > 0) serving++;
   }
   if (m.sorryServer) {
@@ -84,6 +91,7 @@ function planService(
       if (serving >= policy.minServers) break;
       const want = wants.get(r);
       const cur = inTable(r);
+      if (drains[r.host]) continue; // the operator asked for it out
       if (want && !(want.in && want.weight > 0) && cur && cur.weight > 0) {
         wants.set(r, null);
         serving++;
@@ -102,6 +110,12 @@ function planService(
       out.push({ op: 'delete-server', service: key, server, args: deleteServerArgs(m.service, r), reason: want.reason });
     }
   }
+}
+
+function drainWant(r: RealServer, phase: DrainPhase, cur: TableServer | undefined): Want {
+  if (phase === 'drained') return { in: false, reason: `${r.host} is drained (vigil undrain ${r.host} to put it back)` };
+  // weight 0 keeps established connections; a server that is not in the table is not added for that
+  return cur ? { in: true, weight: 0, reason: `${r.host} is draining (weight 0 until its connections close)` } : { in: false, reason: `${r.host} is draining` };
 }
 
 function wantFor(r: RealServer, state: PoolState, policy: PoolPolicy): Want {

@@ -4,6 +4,7 @@
  */
 import { formatEndpoint, serviceKey } from './address.ts';
 import type { ManagedService, PoolState, TableService } from './model.ts';
+import type { DrainPhase } from './plan.ts';
 
 export interface ServerView {
   host: string;
@@ -14,10 +15,14 @@ export interface ServerView {
   method?: string;
   health: PoolState;
   sorry: boolean;
+  /** Set while an operator drain holds the server (vigil drain HOST). */
+  drain?: DrainPhase;
 }
 
 export interface ServiceView {
   service: string;
+  /** Scheduler in the table (else as configured). */
+  scheduler?: string;
   /** False when the virtual service is not in the IPVS table at all. */
   present: boolean;
   servers: ServerView[];
@@ -29,6 +34,7 @@ export function describePool(
   managed: readonly ManagedService[],
   table: readonly TableService[],
   health: Readonly<Record<string, PoolState>>,
+  drains: Readonly<Record<string, DrainPhase>> = {},
 ): ServiceView[] {
   return managed.map((m) => {
     const key = serviceKey(m.service);
@@ -44,11 +50,12 @@ export function describePool(
         method: cur?.method,
         health: sorry ? 'unknown' : (health[r.host] ?? 'unknown'),
         sorry,
+        ...(!sorry && drains[r.host] ? { drain: drains[r.host] } : {}),
       };
     });
     const mine = new Set(all.map(({ r }) => formatEndpoint(r.address, r.port)));
     const unmanaged = (t?.servers ?? []).map((s) => formatEndpoint(s.address, s.port)).filter((s) => !mine.has(s));
-    return { service: key, present: t !== undefined, servers, unmanaged };
+    return { service: key, scheduler: t?.scheduler ?? m.scheduler, present: t !== undefined, servers, unmanaged };
   });
 }
 
@@ -60,7 +67,8 @@ export function formatPool(views: readonly ServiceView[]): string {
     for (const s of v.servers) {
       const w = s.weight === undefined ? '' : ` weight ${s.weight}`;
       const m = s.method ? ` ${s.method}` : '';
-      lines.push(`  ${s.server.padEnd(24)} ${s.pool.padEnd(9)} health ${s.sorry ? 'sorry server' : s.health}${w}${m}${s.host !== s.server.replace(/:\d+$/, '') ? `  (${s.host})` : ''}`);
+      const d = s.drain ? ` (${s.drain})` : '';
+      lines.push(`  ${s.server.padEnd(24)} ${s.pool.padEnd(9)} health ${s.sorry ? 'sorry server' : s.health}${w}${m}${d}${s.host !== s.server.replace(/:\d+$/, '') ? `  (${s.host})` : ''}`);
     }
     for (const u of v.unmanaged) lines.push(`  ${u.padEnd(24)} not managed by vigil`);
   }

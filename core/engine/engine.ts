@@ -553,6 +553,32 @@ export class Engine implements Runtime {
     this.saveStates();
     this.emitter.emit('state');
   }
+  async drainHost(host: string, timeoutMs: number): Promise<void> {
+    await this.drainRequest(host, { timeoutMs });
+  }
+  async undrainHost(host: string): Promise<void> {
+    await this.drainRequest(host, { undo: true });
+  }
+  /** Hands a drain to every alert instance with a drain hook (lvs); 404 when none manages the host. */
+  private async drainRequest(host: string, request: { timeoutMs: number } | { undo: true }): Promise<void> {
+    let managed = false;
+    let failure: RuntimeError | undefined;
+    for (const svc of this.services.values()) {
+      for (const t of svc.targets.values()) {
+        if (t.duplicateOf || !t.alert.drain) continue;
+        try {
+          if (await t.alert.drain(host, request)) managed = true;
+        } catch (err) {
+          // the alert keeps the request and retries; the operator hears that the table is not there yet
+          managed = true;
+          failure ??= new RuntimeError('busy', `${svc.id}: the ${'undo' in request ? 'undrain' : 'drain'} of ${host} is recorded, but changing the table failed: ${errorMessage(err)}; vigil retries it (see its log)`);
+        }
+      }
+    }
+    if (!managed) throw new RuntimeError('unknown-host', `no lvs alert manages host "${host}": name a real server of a configured virtual service (see vigil status)`);
+    this.emitter.emit('state');
+    if (failure) throw failure;
+  }
   async testNow(watch: string, service: string): Promise<void> {
     const svc = this.svcOrThrow(watch, service);
     if (svc.running) throw new RuntimeError('busy', `${watch}/${service} is being checked right now`);

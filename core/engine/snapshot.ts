@@ -1,7 +1,7 @@
 /**
  * @fileoverview The engine's state as the front ends see it (StatusSnapshot).
  */
-import type { HostStatusView, ServiceStatusView, StatusSnapshot, WatchStatusView } from '../runtime.ts';
+import type { AlertStateView, HostStatusView, ServiceStatusView, StatusSnapshot, WatchStatusView } from '../runtime.ts';
 import type { Config } from '../model.ts';
 import type { ServiceRuntime } from './engine.ts';
 
@@ -77,7 +77,24 @@ function serviceView(e: EngineView, svc: ServiceRuntime, now: number): ServiceSt
     lastTrapHost: svc.lastTrapHost,
     monitor: s.monitor ? monitorText(s.monitor.plugin, s.monitor.options) : '',
     hosts,
+    alertStates: alertStates(svc),
   };
+}
+
+/** `describe()` of each alert instance that has one (duplicates share the first's state). */
+function alertStates(svc: ServiceRuntime): AlertStateView[] | undefined {
+  let out: AlertStateView[] | undefined;
+  for (const t of svc.targets.values()) {
+    if (t.duplicateOf || !t.alert.describe) continue;
+    let state: unknown;
+    try {
+      state = t.alert.describe();
+    } catch (err) {
+      state = { error: `describe failed: ${(err as Error).message}` };
+    }
+    (out ??= []).push({ plugin: t.ref.plugin, target: t.key, state });
+  }
+  return out;
 }
 
 function monitorText(plugin: string, options: Record<string, unknown>): string {
