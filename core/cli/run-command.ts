@@ -68,6 +68,11 @@ export function runCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
     process.on('SIGHUP', reload);
+    // A plugin's stray promise (a floating rejection in a check) must not take the
+    // daemon down with it: say so loudly and keep monitoring.
+    const onRejection = (reason: unknown) =>
+      log.error({ err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection (a bug in vigil or a plugin); monitoring goes on');
+    process.on('unhandledRejection', onRejection);
     try {
       engine = await Engine.start({ configFile: file, log, stopped: !!values.stopped });
     } catch (err) {
@@ -87,6 +92,7 @@ export function runCommand(argv: string[]): Promise<number> {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', reload);
+    process.off('unhandledRejection', onRejection);
     return code;
   });
 }
