@@ -13,11 +13,15 @@ const USAGE = `Usage: vigil status [--json]                     the state of eve
        vigil ack W S COMMENT...                   acknowledge a failing service
        vigil test-now W S                         run the check of W/S now
        vigil reload                               re-read the config file
+       vigil drain HOST [--timeout 5m]            LVS: weight 0 now, removed once its connections close
+                                                  (or after the timeout); stays out until undrain
+       vigil undrain HOST                         LVS: end the drain; health decides again
 
 Options:
   --url URL      the running vigil's control API (default $VIGIL_URL or http://127.0.0.1:2580)
   --token TOKEN  bearer token for changes (default $VIGIL_TOKEN)
   --json         status: print the whole status as JSON (for scripts)
+  --timeout D    drain: how long to wait for connections to close (default 5m; 30s, 10m, 2h)
 Exit status: 0 done, 1 refused or unreachable, 2 usage.`;
 
 const DEFAULT_URL = 'http://127.0.0.1:2580';
@@ -92,7 +96,7 @@ function oneLine(s: ServiceStatusView): string {
 
 export function apiCommand(argv: string[]): Promise<number> {
   return withUsage(async () => {
-    const { values, positionals } = parse(argv, { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+    const { values, positionals } = parse(argv, { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } }, USAGE);
     const [cmd, ...rest] = positionals;
     if (values.help || !cmd) {
       console.log(USAGE);
@@ -129,6 +133,19 @@ export function apiCommand(argv: string[]): Promise<number> {
           const [w, s] = need(rest, 2, 'which service? vigil test-now WATCH SERVICE');
           const r = await api.call('POST', `/api/services/${enc(w!)}/${enc(s!)}/test`, undefined, 120_000);
           console.log(`checked ${oneLine(r.service)}`);
+          return 0;
+        }
+        case 'drain': {
+          const [h] = need(rest, 1, 'which host? vigil drain HOST [--timeout 5m]');
+          const timeout = (values.timeout as string | undefined) ?? '5m';
+          await api.call('POST', `/api/hosts/${enc(h!)}/drain`, { timeout });
+          console.log(`draining ${h}: weight 0 now, removed once its connections close (at most ${timeout}); "vigil undrain ${h}" puts it back`);
+          return 0;
+        }
+        case 'undrain': {
+          const [h] = need(rest, 1, 'which host? vigil undrain HOST');
+          await api.call('POST', `/api/hosts/${enc(h!)}/undrain`, {});
+          console.log(`undrained ${h}: health decides again`);
           return 0;
         }
         case 'reload': {

@@ -27,6 +27,8 @@ Commands:
   status                 the state of every service, from a running vigil (HTTP API)
   disable|enable|ack|test-now|reload
                          operator actions on a running vigil (HTTP API; needs the token)
+  drain HOST [--timeout 5m] | undrain HOST
+                         take a real server out of its LVS pools gently / let health decide again
   lvs show|plan -c FILE  the IPVS table with each real server's health / the commands a config would run
 
 Options:

@@ -19,6 +19,8 @@ const TABLE: Record<string, { file: string; fn: string; prefix?: string[] }> = {
   ack: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['ack'] },
   'test-now': { file: 'api-command.ts', fn: 'apiCommand', prefix: ['test-now'] },
   reload: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['reload'] },
+  drain: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['drain'] },
+  undrain: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['undrain'] },
 };
 
 export async function optionalCommand(cmd: string, argv: string[]): Promise<number | undefined> {

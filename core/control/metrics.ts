@@ -6,7 +6,19 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CheckMetric } from '../engine/engine.ts';
-import type { OutboxEntry, StatusSnapshot } from '../runtime.ts';
+import type { AlertStateView, OutboxEntry, StatusSnapshot } from '../runtime.ts';
+
+type LvsView = { service: string; servers: Array<{ server: string; pool: string; weight?: number }> };
+
+/** The lvs alerts' describe() views of one service (other plugins' states are skipped). */
+function lvsViews(states: readonly AlertStateView[] | undefined): LvsView[] {
+  const out: LvsView[] = [];
+  for (const a of states ?? []) {
+    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
+    for (const v of a.state as LvsView[]) if (v && typeof v.service === 'string' && Array.isArray(v.servers)) out.push(v);
+  }
+  return out;
+}
 
 /** What the metrics need from the engine (its check, dispatcher and state events). */
 export interface MetricsSource {
@@ -51,11 +63,14 @@ export function createMetrics(engine: MetricsSource): ControlMetrics {
   const disabled = new Gauge({ name: 'vigil_service_disabled', help: '1 when alerts of the service (or its watch) are disabled.', labelNames: SVC, registers: reg });
   const outbox = new Gauge({ name: 'vigil_outbox_pending', help: 'Alert deliveries waiting in the outbox (first attempt or retry).', registers: reg });
   const running = new Gauge({ name: 'vigil_scheduler_running', help: '1 while the scheduler runs checks, 0 when stopped by an operator.', registers: reg });
+  // lvs: one series per managed real server (its pool state as a label), so cardinality = real servers
+  const lvsServer = new Gauge({ name: 'vigil_lvs_real_server', help: 'A real server vigil manages in an IPVS virtual service: 1, with state in (weight > 0), quiescent (weight 0) or out (not in the table).', labelNames: ['vservice', 'server', 'state'], registers: reg });
+  const lvsWeight = new Gauge({ name: 'vigil_lvs_real_server_weight', help: 'Weight of a managed real server in the IPVS table; absent when it is out.', labelNames: ['vservice', 'server'], registers: reg });
   const started = new Gauge({ name: 'vigil_start_time_seconds', help: 'When this vigil started (unix time).', registers: reg });
 
   const collect = () => {
     snap = engine.status();
-    for (const g of [serviceUp, hostUp, overdue, disabled]) g.reset();
+    for (const g of [serviceUp, hostUp, overdue, disabled, lvsServer, lvsWeight]) g.reset();
     let n = 0;
     for (const w of snap.watches) {
       for (const s of w.services) {
@@ -67,6 +82,12 @@ export function createMetrics(engine: MetricsSource): ControlMetrics {
         for (const h of s.hosts) {
           if (h.excluded || h.state === 'unknown') continue;
           hostUp.set({ ...l, host: h.host }, h.state === 'up' ? 1 : 0);
+        }
+        for (const v of lvsViews(s.alertStates)) {
+          for (const r of v.servers) {
+            lvsServer.set({ vservice: v.service, server: r.server, state: r.pool }, 1);
+            if (r.weight !== undefined) lvsWeight.set({ vservice: v.service, server: r.server }, r.weight);
+          }
         }
       }
     }

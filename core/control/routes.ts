@@ -138,6 +138,8 @@ export const ROUTES: Route[] = [
   },
   hostAction('disable', (rt, h) => rt.disableHost(h)),
   hostAction('enable', (rt, h) => rt.enableHost(h)),
+  drainRoute('drain'),
+  drainRoute('undrain'),
   serviceAction('disable', (rt, w, s) => rt.disableService(w, s)),
   serviceAction('enable', (rt, w, s) => rt.enableService(w, s)),
   serviceAction('ack', (rt, w, s, body) => {
@@ -170,6 +172,39 @@ function hostAction(action: 'disable' | 'enable', fn: (rt: Runtime, host: string
     handle(ctx) {
       fn(ctx.runtime, ctx.params.host!);
       return ok({ ok: true, host: ctx.params.host, disabled: ctx.runtime.status().disabledHosts.includes(ctx.params.host!) });
+    },
+  };
+}
+
+export const DEFAULT_DRAIN_TIMEOUT = '5m';
+const MAX_DRAIN_MS = 7 * 86_400_000;
+
+/** `{ "timeout": "5m" }` (a duration; default 5m) → ms. */
+export function drainTimeout(body: Record<string, unknown>): number {
+  const text = body.timeout ?? DEFAULT_DRAIN_TIMEOUT;
+  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+  if (ms === undefined || ms < 0 || ms > MAX_DRAIN_MS) throw new HttpError(400, `timeout=${JSON.stringify(text)} is not a drain timeout: give a duration up to 7d, e.g. {"timeout": "5m"} (30s, 10m, 2h)`);
+  return ms;
+}
+
+/** `POST /api/hosts/:host/drain|undrain`: the lvs alerts that manage the host take it out gently / let health decide again. */
+function drainRoute(action: 'drain' | 'undrain'): Route {
+  return {
+    method: 'POST',
+    path: `/api/hosts/:host/${action}`,
+    mutating: true,
+    action: `host ${action}`,
+    async handle(ctx) {
+      const host = ctx.params.host!;
+      const rt = ctx.runtime;
+      if (!rt.drainHost || !rt.undrainHost) throw new HttpError(501, 'this vigil cannot drain hosts');
+      if (action === 'drain') {
+        const timeoutMs = drainTimeout(ctx.body);
+        await rt.drainHost(host, timeoutMs);
+        return ok({ ok: true, host, draining: true, timeoutMs });
+      }
+      await rt.undrainHost(host);
+      return ok({ ok: true, host, draining: false });
     },
   };
 }

@@ -3,6 +3,7 @@
  * on a terminal, plain otherwise. Pure: snapshot in, lines out.
  */
 import type { ServiceStatusView, StatusSnapshot } from '../runtime.ts';
+import { alertStateLines } from './alert-state-text.ts';
 
 export interface TableOptions {
   color: boolean;
@@ -59,6 +60,8 @@ export function formatStatusTable(snap: StatusSnapshot, opts: TableOptions): str
   const paint = (code: string, t: string) => (opts.color ? code + t + C.reset : t);
   const rows: string[][] = [];
   const kinds: string[] = [];
+  /** Lines under a row (lvs: one per virtual service), by row index. */
+  const under = new Map<number, string[]>();
   let failing = 0;
   let total = 0;
   for (const w of snap.watches) {
@@ -68,6 +71,8 @@ export function formatStatusTable(snap: StatusSnapshot, opts: TableOptions): str
       const f = flags(s, w.disabled);
       rows.push([`${s.watch}/${s.service}`, stateText(s), hostsText(s), ago(s.lastCheck, now), s.since ? ago(s.since, now) : '-', [f.length ? `[${f.join(',')}]` : '', reason(s)].filter(Boolean).join(' ')]);
       kinds.push(s.overdue ? 'overdue' : s.status);
+      const pools = alertStateLines(s.alertStates);
+      if (pools.length) under.set(rows.length - 1, pools);
     }
   }
   const head = ['SERVICE', 'STATE', 'HOSTS', 'CHECKED', 'SINCE', 'WHY'];
@@ -87,6 +92,7 @@ export function formatStatusTable(snap: StatusSnapshot, opts: TableOptions): str
     const text = cut(line(r));
     const k = kinds[i];
     out.push(k === 'fail' ? paint(C.redRow, text) : k === 'overdue' ? paint(C.yellow, text) : k === 'untested' ? paint(C.dim, text) : text);
+    for (const p of under.get(i) ?? []) out.push(cut(`    ${p}`));
   });
   return out.join('\n');
 }

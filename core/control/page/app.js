@@ -202,6 +202,36 @@ function problemCard(s, w, disabledHosts) {
   );
 }
 
+/**
+ * lvs: one line per virtual service from the alert's describe() (s.alertStates),
+ * e.g. "tcp 127.0.0.100:80 rr — in: 127.0.0.2:8080 (w1); out: 127.0.0.3:8080".
+ * Same text as core/control/alert-state-text.ts; inserted as text only.
+ */
+function lvsLines(s) {
+  const lines = [];
+  for (const a of s.alertStates || []) {
+    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
+    for (const v of a.state) {
+      if (!v || typeof v.service !== 'string' || !Array.isArray(v.servers)) continue;
+      const head = `${v.service}${v.scheduler ? ` ${v.scheduler}` : ''}`;
+      if (v.present === false) {
+        lines.push(`${head} — not in the IPVS table`);
+        continue;
+      }
+      const text = (r) => {
+        const notes = [r.pool === 'in' && r.weight !== undefined ? `w${r.weight}` : '', r.sorry ? 'sorry server' : '', r.drain || ''].filter(Boolean);
+        return notes.length ? `${r.server} (${notes.join(', ')})` : r.server;
+      };
+      const parts = ['in', 'quiescent', 'out']
+        .map((pool) => [pool, v.servers.filter((r) => r.pool === pool && !(pool === 'out' && r.sorry))])
+        .filter(([, list]) => list.length)
+        .map(([pool, list]) => `${pool}: ${list.map(text).join(', ')}`);
+      lines.push(`${head} — ${parts.length ? parts.join('; ') : 'no real servers'}`);
+    }
+  }
+  return lines;
+}
+
 function serviceRow(s, w, disabledHosts) {
   const st = stateOf(s, w);
   const key = `${s.watch}/${s.service}`;
@@ -216,6 +246,7 @@ function serviceRow(s, w, disabledHosts) {
       el('div.svc-title', {}, el('strong', {}, s.service), el('span.monitor', {}, s.monitor), badges(s, w)),
       s.description ? el('div.desc', {}, s.description) : null,
       why.length ? el('div.summary', {}, why.slice(0, 3).map((r) => el('code', {}, r)), why.length > 3 ? el('span.muted', {}, ` and ${why.length - 3} more`) : null) : null,
+      lvsLines(s).length ? el('ul.pools', {}, lvsLines(s).map((t) => el('li.pool', {}, t))) : null,
     ),
     el('td.hosts-cell', { 'data-label': 'Hosts' }, hostChips(s, disabledHosts)),
     el('td.when', { 'data-label': 'Last check' }, timeEl(s.lastCheck), s.durationMs !== undefined ? el('div.muted', {}, `took ${fmtMs(s.durationMs)}`) : null),
