@@ -54,9 +54,9 @@ watches:
     unlinkSync(join(dir, 'fail'));
     await until('127.0.0.3 out of the pool once ipvsadm works', () => !tableServers(dir, VIP).has('127.0.0.3'), 30_000);
     assert.deepEqual([...tableServers(dir, VIP).keys()].sort(), ['127.0.0.2', '127.0.0.4']);
-    const rows = engine.outbox({ limit: 100 }).filter((r) => r.plugin === 'lvs' && r.type === 'host-down');
-    await until('the host-down delivery to be marked delivered', () => engine.outbox({ limit: 100 }).some((r) => r.plugin === 'lvs' && r.type === 'host-down' && r.state === 'delivered'), 10_000);
-    const row = engine.outbox({ limit: 100 }).find((r) => r.plugin === 'lvs' && r.type === 'host-down')!;
+    const rows = engine.outbox({ limit: 10_000 }).filter((r) => r.plugin === 'lvs' && r.type === 'host-down');
+    await until('the host-down delivery to be marked delivered', () => engine.outbox({ limit: 10_000 }).some((r) => r.plugin === 'lvs' && r.type === 'host-down' && r.state === 'delivered'), 10_000);
+    const row = engine.outbox({ limit: 10_000 }).find((r) => r.plugin === 'lvs' && r.type === 'host-down')!;
     report('peer', 'ipvsadm failing (stand-in command)', `${failedCalls} failing ipvsadm calls, then it works`, `LVS alert kept retrying, table right once ipvsadm worked (host-down delivered after ${row.attempts} attempt(s)), checks went on`);
   } finally {
     await engine.close(1000);
@@ -143,7 +143,7 @@ ${['a', 'b', 'c', 'd'].map((w) => `  ${w}:\n    services:\n      s:\n        int
   );
   const engine = await Engine.start({ configFile: join(dir, 'vigil.yaml'), log: silentLogger });
   const logged = () => (existsSync(join(dir, 'events.log')) ? readFileSync(join(dir, 'events.log'), 'utf8') : '');
-  const row = (watch: string) => engine.outbox({ limit: 100 }).find((r) => r.plugin === 'email' && r.watch === watch && r.type === 'down');
+  const row = (watch: string) => engine.outbox({ limit: 10_000 }).find((r) => r.plugin === 'email' && r.watch === watch && r.type === 'down');
   try {
     // Slow: the server takes 4 s to answer DATA; the log alert of the same event is not held up.
     smtp.delayMs = 4000;
@@ -161,6 +161,7 @@ ${['a', 'b', 'c', 'd'].map((w) => `  ${w}:\n    services:\n      s:\n        int
     await until('a 451 to be seen', () => (row('b')?.attempts ?? 0) >= 1 && /451/.test(row('b')?.lastError ?? ''), 15_000);
     smtp.reject = null;
     await until('the 451 mail to go out', () => row('b')?.state === 'delivered', 30_000);
+    const bAttempts = row('b')!.attempts;
     // 554: permanent; the outbox says so.
     smtp.reject = { code: 554, message: 'relay denied' };
     writeFileSync(join(dir, 'down-c.txt'), '127.0.0.4\n');
@@ -178,7 +179,7 @@ ${['a', 'b', 'c', 'd'].map((w) => `  ${w}:\n    services:\n      s:\n        int
     assert.ok(c.state === 'given-up' || c.state === 'pending', `554: ${c.state} ${c.lastError}`);
     assert.match(c.lastError ?? '', /permanent|relay denied|554/);
     report('peer', 'SMTP slow, 451, 554, down', '4 s DATA delay + 451 + 554 + server stopped and restarted',
-      `log alert not held up (${logMs} ms), 451 retried to delivery (${row('b')!.attempts} attempts), 554 recorded (${c.state}), mail sent after the server came back`);
+      `log alert not held up (${logMs} ms), 451 retried to delivery (${bAttempts} attempts), 554 recorded (${c.state}), mail sent after the server came back`);
   } finally {
     await engine.close(1000);
     await smtp.stop().catch(() => {});
