@@ -6,6 +6,7 @@
  * and stops and starts web servers. Every wait is bounded; exit 0 = all passed.
  */
 import http from 'node:http';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ class Web {
   async start(): Promise<void> {
     if (this.server) return;
     const s = http.createServer((_q, r) => r.end(`hello from ${this.host}\n`));
+    s.keepAliveTimeout = 60_000; // the drain case holds a keep-alive connection open through the VIP
     await new Promise<void>((ok, bad) => s.once('error', bad).listen(8080, this.host, ok));
     this.server = s;
   }
@@ -258,6 +260,53 @@ async function step(name: string, change: () => Promise<void>, want: Record<stri
   assert.ok(acted <= BOUND, `${why}: vigil acted after ${acted} ms, more than interval + 2 s`);
 }
 
+/** A keep-alive HTTP connection through the VIP that landed on `host` (tries a few: round robin). */
+async function holdConnection(vip: string, port: number, host: string): Promise<net.Socket> {
+  for (let i = 0; i < 6; i++) {
+    const sock = net.connect({ host: vip, port }).on('error', () => undefined);
+    const body = await new Promise<string>((ok, bad) => {
+      let got = '';
+      sock.setEncoding('utf8').once('error', bad).once('connect', () => sock.write('GET / HTTP/1.1\r\nHost: vip\r\n\r\n'));
+      sock.on('data', (d) => (got += d) && /hello from \S+\n/.test(got) && ok(got));
+      setTimeout(() => bad(new Error('no answer through the VIP within 3 s')), 3000).unref();
+    });
+    if (body.includes(`hello from ${host}\n`)) return sock;
+    sock.destroy();
+  }
+  throw new Error(`no connection through ${vip}:${port} reached ${host} in 6 tries`);
+}
+
+/** vigil's control API in the VM (examples/lvs-director.yaml: 127.0.0.1:2580). */
+async function control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:2580${path}`, {
+    method,
+    headers: { authorization: 'Bearer vm-test-token', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const json = await res.json();
+  assert.equal(res.status, 200, `${method} ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Drain through the API: weight 0 while a connection is open, removed once it closes, back at undrain. */
+async function drainCase(): Promise<void> {
+  say('B: drain B with a connection open through the VIP');
+  const sock = await holdConnection('127.0.0.100', 80, B);
+  await control('POST', `/api/hosts/${B}/drain`, { timeout: '2m' }); // far beyond the test: only the connection count can end it
+  await expectPool(S, { [EP(A)]: 1, [EP(B)]: 0 }, 'drain: weight 0 at once');
+  await new Promise((r) => setTimeout(r, 2500)); // two drain polls
+  await expectPool(S, { [EP(A)]: 1, [EP(B)]: 0 }, 'connection still open: stays at weight 0');
+  const view = (await control('GET', '/api/status')).watches[0].services[0].alertStates[0].state[0];
+  assert.deepEqual(view.servers.filter((x: any) => x.server === EP(B)).map((x: any) => [x.pool, x.drain]), [['quiescent', 'draining']], '/api/status shows the drain');
+  sock.end();
+  timings.drainOutMs = await waitPool(S, { [EP(A)]: 1 }, 15_000, 'connection closed: B removed');
+  const since = Date.now();
+  await control('POST', `/api/hosts/${B}/undrain`, {});
+  await expectPool(S, { [EP(A)]: 1, [EP(B)]: 1 }, 'undrain: healthy B back in');
+  timings.undrainMs = Date.now() - since;
+}
+
 async function phaseB(vigil: ReturnType<typeof startVigil>): Promise<void> {
   await Promise.all([web[A].start(), web[B].start(), web[SORRY].start()]);
   const lvs = (op: string, h: string) => `lvs: ${op} ${EP(h)}`;
@@ -265,6 +314,7 @@ async function phaseB(vigil: ReturnType<typeof startVigil>): Promise<void> {
     timings.steadyMs = await waitPool(S, { [EP(A)]: 1, [EP(B)]: 1 }, 90_000, 'vigil running: service created, both real servers in');
     await step('removeMs', () => web[B].stop(), { [EP(A)]: 1 }, [lvs('delete-server', B)], 'B stopped: removed within interval + 2 s');
     await step('restoreMs', () => web[B].start(), { [EP(A)]: 1, [EP(B)]: 1 }, [lvs('add-server', B)], 'B started: back within interval + 2 s');
+    await drainCase();
     await step(
       'reconcileMs',
       async () => {

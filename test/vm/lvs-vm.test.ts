@@ -2,7 +2,8 @@
  * The LVS alert against the real kernel's IPVS: boots Debian's kernel in qemu
  * (TCG, no network device) once and runs test/vm/lvs-in-vm.ts inside it, which
  * drives the plugin as the engine does and then runs `vigil run` on
- * examples/lvs-director.yaml against real web servers on 127.0.0.x.
+ * examples/lvs-director.yaml against real web servers on 127.0.0.x, including a
+ * drain through the control API with a connection held open through the VIP.
  * Needs the VM cache: `bash test/setup/lvs-vm.sh` (CI runs it before npm test).
  */
 import { test } from 'node:test';
@@ -54,6 +55,8 @@ test('lvs alert against the kernel IPVS in a qemu VM (plugin cases, then vigil r
     assert.equal(result.ok, true);
     // the acceptance bound, checked inside too: interval (5 s) + 2 s for each pool change
     for (const k of ['removeMs', 'restoreMs', 'reconcileMs', 'sorryMs', 'sorryOutMs']) assert.ok(result[k] <= 7000, `${k} = ${result[k]} ms`);
+    // drain: removed within a few drain polls (1 s each) of the last connection closing
+    assert.ok(result.drainOutMs <= 7000, `drainOutMs = ${result.drainOutMs} ms`);
     console.log(`# lvs VM: ${JSON.stringify({ wallMs: wall, ...result })}`);
   } finally {
     rmSync(warm, { recursive: true, force: true });
