@@ -43,10 +43,10 @@ function config(port: number, holdPort: number): string {
   const svc = (name: string, monitor: string, timeout = '200ms', extra: string[] = []) =>
     `      ${name}:\n        interval: 300ms\n        timeout: ${timeout}\n        monitor: ${monitor}${alerts(extra)}\n`;
   const badAlerts = ['{ plugin: faulty/alert-throws }', '{ plugin: faulty/alert-hangs }', '{ plugin: faulty/alert-slow }', '{ plugin: script, path: ./slow.alert }', '{ plugin: script, path: ./hang.alert, timeout: 300ms }'];
-  const only = process.env.FAULTS?.split(',');
+  const only = process.env.FAULTS?.split(','); // FAULTS=huge,mega: only these next to the healthy one (to find a culprit)
   const pick = (text: string) => text.split(/(?=^      \w+:\n)/m).filter((b) => !only || only.some((o) => b.startsWith(`      ${o}:`)) || b.startsWith('      healthy:')).join('');
   return `state_dir: ./state
-${process.env.SYNC ? `store: { synchronous: ${process.env.SYNC} }\n` : ""}
+
 maxprocs: 8
 plugins: [./faulty.mjs]
 hostgroups:
