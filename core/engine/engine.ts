@@ -97,6 +97,8 @@ export class Engine implements Runtime {
   disabledHosts = new Set<string>();
   disabledWatches = new Set<string>();
   disabledServices = new Set<string>();
+  /** Hosts an operator drains (vigil drain), with the drain's deadline: carried over a reload. */
+  private readonly drains = new Map<string, number>();
   private persistence!: Persistence;
   dispatcher!: Dispatcher;
   private saveTimer?: NodeJS.Timeout;
@@ -563,6 +565,7 @@ export class Engine implements Runtime {
   private async drainRequest(host: string, request: { timeoutMs: number } | { undo: true }): Promise<void> {
     let managed = false;
     let failure: RuntimeError | undefined;
+    if ('undo' in request) this.drains.delete(host);
     for (const svc of this.services.values()) {
       for (const t of svc.targets.values()) {
         if (t.duplicateOf || !t.alert.drain) continue;
@@ -576,8 +579,18 @@ export class Engine implements Runtime {
       }
     }
     if (!managed) throw new RuntimeError('unknown-host', `no lvs alert manages host "${host}": name a real server of a configured virtual service (see vigil status)`);
+    if (!('undo' in request)) this.drains.set(host, this.now() + request.timeoutMs);
     this.emitter.emit('state');
     if (failure) throw failure;
+  }
+  /** A reload builds new alert instances: hand them the drains still in force (memory only, not across a restart). */
+  private async redrain(svc: ServiceRuntime): Promise<void> {
+    for (const [host, deadline] of this.drains) {
+      for (const t of svc.targets.values()) {
+        if (t.duplicateOf || !t.alert.drain) continue;
+        await t.alert.drain(host, { timeoutMs: Math.max(0, deadline - this.now()) }).catch((err) => this.log.warn({ host, service: svc.id, err: errorMessage(err) }, 'drain after reload failed; vigil retries at the next check'));
+      }
+    }
   }
   async testNow(watch: string, service: string): Promise<void> {
     const svc = this.svcOrThrow(watch, service);
@@ -684,6 +697,7 @@ export class Engine implements Runtime {
       const prev = old.get(svc.id);
       svc.lastTrap = prev?.lastTrap;
       svc.lastTrapHost = prev?.lastTrapHost;
+      await this.redrain(svc); // before start: a drained server must not flash back in
       await this.startTargets(svc);
       this.schedule(svc, svc.base === undefined);
       this.armTrapTimeout(svc);

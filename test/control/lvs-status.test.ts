@@ -148,6 +148,13 @@ test('drain over the API and the CLI: weight 0 while a connection is active, rem
   assert.deepEqual([v.pool, v.drain, v.health], ['out', 'drained', 'up'], 'drained although healthy');
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(weights(), {}, 'healthy checks do not put a drained server back');
+  // a reload builds a new alert instance: the drain carries over, the server never flashes back in
+  writeFileSync(state + '.log', '');
+  assert.equal((await api('POST', '/api/reload', { token: TOKEN })).status, 200);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(weights(), {}, 'still out after a reload');
+  assert.doesNotMatch(readFileSync(state + '.log', 'utf8'), /^-a .*127\.0\.0\.1:8080/m, 'never re-added on the way');
+  assert.equal((await lvsState())[0].state[0].servers[0].drain, 'drained');
 
   const u = await api('POST', '/api/hosts/127.0.0.1/undrain', { token: TOKEN, body: {} });
   assert.equal(u.status, 200, u.text);
