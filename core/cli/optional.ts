@@ -1,36 +1,27 @@
 /**
- * @fileoverview Subcommands that live beside the subsystem they drive
- * (mon import, LVS, history, the HTTP API client). Each module exports one
- * `async (argv) => exitCode` function.
+ * @fileoverview Subcommands that live beside the subsystem they drive (mon
+ * import, LVS, history, the HTTP API client). Each is imported only when used,
+ * so `vigil run` does not load the HTTP client and `vigil status` not the engine.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+type Command = (argv: string[]) => Promise<number>;
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+const api = (verb: string) => async (argv: string[]) => (await import('./api-command.ts')).apiCommand([verb, ...argv]);
 
-const TABLE: Record<string, { file: string; fn: string; prefix?: string[] }> = {
-  import: { file: 'import-command.ts', fn: 'importCommand' },
-  lvs: { file: 'lvs-command.ts', fn: 'lvsCommand' },
-  history: { file: 'history-command.ts', fn: 'historyCommand' },
-  status: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['status'] },
-  disable: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['disable'] },
-  enable: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['enable'] },
-  ack: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['ack'] },
-  'test-now': { file: 'api-command.ts', fn: 'apiCommand', prefix: ['test-now'] },
-  reload: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['reload'] },
-  drain: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['drain'] },
-  undrain: { file: 'api-command.ts', fn: 'apiCommand', prefix: ['undrain'] },
+const TABLE: Record<string, Command> = {
+  import: async (argv) => (await import('./import-command.ts')).importCommand(argv),
+  lvs: async (argv) => (await import('./lvs-command.ts')).lvsCommand(argv),
+  history: async (argv) => (await import('./history-command.ts')).historyCommand(argv),
+  status: api('status'),
+  disable: api('disable'),
+  enable: api('enable'),
+  ack: api('ack'),
+  'test-now': api('test-now'),
+  reload: api('reload'),
+  drain: api('drain'),
+  undrain: api('undrain'),
 };
 
 export async function optionalCommand(cmd: string, argv: string[]): Promise<number | undefined> {
-  const entry = TABLE[cmd];
-  if (!entry) return undefined;
-  const file = join(HERE, entry.file);
-  if (!existsSync(file)) {
-    console.error(`vigil: the "${cmd}" command is not part of this build`);
-    return 2;
-  }
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, (argv: string[]) => Promise<number>>;
-  return mod[entry.fn]!([...(entry.prefix ?? []), ...argv]);
+  const run = Object.hasOwn(TABLE, cmd) ? TABLE[cmd] : undefined;
+  return run ? run(argv) : undefined;
 }
