@@ -40,7 +40,7 @@ hostgroups:
 watches:
   evil:
     services:
-${svc('script', '{ plugin: script, path: ./evil.monitor, args: ["--flag=$(touch ' + m('arg') + ')"] }')}${svc('nagios', `{ plugin: nagios, command: ./check_evil, args: ["-H", "{host}", "-w", ${q('`touch ' + m('nagarg') + '`')}] }`)}${svc('tcp', '{ plugin: tcp, port: 80 }')}${svc('http', '{ plugin: http, port: 80, path: "/$(touch%20' + m('http') + ')" }')}`,
+${svc('script', '{ plugin: script, path: ./evil.monitor, args: ["--flag=$(touch ' + m('arg') + ')"] }')}${svc('nagios', `{ plugin: nagios, command: ./check_evil, args: ["-H", "{host}", "-w", ${q('`touch ' + m('nagarg') + '`')}] }`)}${svc('tcp', '{ plugin: tcp, port: 80 }')}${svc('http', '{ plugin: http, port: 80, path: "/$(touch%20' + m('http') + ')" }')}${svc('icmp', '{ plugin: icmp }')}${svc('dns', '{ plugin: dns, name: "$(touch ' + m('dnsname') + ').example", port: 1 }')}`,
   );
   const engine = await Engine.start({ configFile: join(dir, 'vigil.yaml'), log: silentLogger }).catch(async (err) => {
     await smtp.stop();
@@ -48,7 +48,7 @@ ${svc('script', '{ plugin: script, path: ./evil.monitor, args: ["--flag=$(touch 
   });
   try {
     await until('every service to fail', () => engine.status().watches[0]!.services.every((s) => s.status === 'fail'), 20_000);
-    for (const s of ['script', 'nagios', 'tcp', 'http']) engine.ack('evil', s, commentPayload, `ops$(touch ${m('user')})`);
+    for (const s of ['script', 'nagios', 'tcp', 'http', 'icmp', 'dns']) engine.ack('evil', s, commentPayload, `ops$(touch ${m('user')})`);
     await smtp.waitFor(8, 15_000);
     await until('ack alerts to have run with the comment', () => existsSync(join(dir, 'alert-stdin.txt')) && readFileSync(join(dir, 'alert-stdin.txt'), 'utf8').includes(commentPayload), 15_000);
     await sleep(500);
@@ -70,7 +70,7 @@ ${svc('script', '{ plugin: script, path: ./evil.monitor, args: ["--flag=$(touch 
   assert.ok(read('alert-env.txt').includes(`ENV `), 'the alert script got MON_LAST_SUMMARY');
   assert.ok(smtp.messages.some((x) => decodedBody(x.raw).includes(`touch ${m('out-semi')}`)), 'the mail carries the output');
   const payloadCount = hosts.length + 3;
-  report('security', 'shell syntax in host names, output and ack comments', `${payloadCount} payloads x script/nagios/tcp/http monitors x script/log/email alerts + acks`, '0 marker files created, payloads reached argv/stdin/env intact');
+  report('security', 'shell syntax in host names, output and ack comments', `${payloadCount} payloads x script/nagios/tcp/http/icmp(fping)/dns monitors x script/log/email alerts + acks`, '0 marker files created, payloads reached argv/stdin/env intact');
   rmSync(dir, { recursive: true, force: true });
   rmSync(markerDir, { recursive: true, force: true });
 });
