@@ -25,7 +25,7 @@ export function formatTable(r: ScenarioResult): string {
     ['checks/s achieved / configured', `${f(r.achievedPerS, 1)} / ${f(r.configuredPerS, 1)}  (${r.checks} checks in ${f(r.windowS, 1)} s)`],
     ['scheduler lag p50 / p99 / max', `${f(r.lagMs.p50)} / ${f(r.lagMs.p99)} / ${f(r.lagMs.max)} ms`],
     ['check latency p50 / p99', `${f(r.latencyMs.p50)} / ${f(r.latencyMs.p99)} ms`],
-    ['vigil CPU per check (user+sys)', `${f(r.cpuPerCheckMs, 3)} ms`],
+    ['vigil CPU per check (user+sys)', `${f(r.cpuPerCheckMs, 3)} ms${r.cpuPerCheckNetMs !== undefined ? `  (${f(r.cpuPerCheckNetMs, 3)} ms above the idle process)` : ''}`],
     ['bare-Node CPU per probe', r.bare ? `${f(r.bare.cpuPerProbeMs, 3)} ms  (${r.bare.probes} probes, ${r.bare.failed} failed)` : '-'],
     ['fork+exec CPU per check (mon)', r.fork ? `${f(r.fork.cpuPerProbeMs, 2)} ms  (${r.fork.probes} checks, ${r.fork.failed} failed)` : '-'],
     ['vigil / bare-Node', q.vsBare === undefined ? '-' : `${f(q.vsBare)}x`],

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './children.ts';
 import { formatTable, ratios } from './report.ts';
-import { PER_TARGET_PROCESS, emptyVigilHwm, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
+import { PER_TARGET_PROCESS, emptyVigil, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
 import { nofileLimits, raiseNofile } from './proc.ts';
 
 const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
@@ -81,11 +81,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const nodeArgs = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
     const ctx = { workDir, log, nodeArgs };
-    const emptyHwmKiB = await emptyVigilHwm(ctx, smoke ? 1 : 10);
-    log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB`);
+    const empty = await emptyVigil(ctx, smoke ? 1 : 10, smoke ? 2 : 10);
+    const emptyHwmKiB = empty.hwmKiB;
+    log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB, idle CPU ${empty.idleCpuMsPerS.toFixed(1)} ms/s`);
     for (const spec of specs) {
       const r = await runScenario(spec, ctx);
       r.bytesPerHost = ((r.hwmKiB - emptyHwmKiB) * 1024) / spec.n;
+      r.cpuPerCheckNetMs = (r.cpuMs - empty.idleCpuMsPerS * r.windowS) / r.checks;
       results.push(r);
       console.log(`\n${formatTable(r)}\n`);
     }
@@ -93,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       date: started.toISOString(),
       machine: machine(),
       emptyHwmKiB,
+      emptyIdleCpuMsPerS: empty.idleCpuMsPerS,
       vigilNodeArgs: nodeArgs,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
     };

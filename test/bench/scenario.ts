@@ -47,6 +47,8 @@ export interface ScenarioResult {
   lagMs: { p50?: number; p99?: number; max?: number };
   latencyMs: { p50?: number; p99?: number };
   cpuPerCheckMs: number;
+  /** CPU ms of vigil over the window (for subtracting the empty process's idle cost). */
+  cpuMs: number;
   /** Peak RSS of vigil (VmHWM) and its RSS at the end of the window, KiB. */
   hwmKiB: number;
   rssKiB: number;
@@ -54,6 +56,8 @@ export interface ScenarioResult {
   memMiB?: Record<string, number>;
   /** (VmHWM - empty vigil's VmHWM) / N, bytes; set by the caller that knows the empty figure. */
   bytesPerHost?: number;
+  /** CPU per check minus the empty process's idle CPU over the window; set by the caller. */
+  cpuPerCheckNetMs?: number;
   missed: number;
   early: number;
   skipped: number;
@@ -210,6 +214,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       lagMs: { p50: histQuantile(lag, 0.5), p99: histQuantile(lag, 0.99), max: lagKeys.length ? histQuantile(lag, 1) : undefined },
       latencyMs: { p50: histQuantile(lat, 0.5), p99: histQuantile(lat, 0.99) },
       cpuPerCheckMs: (cpu1 - cpu0) / checks,
+      cpuMs: cpu1 - cpu0,
       hwmKiB: mem?.hwm ?? NaN,
       rssKiB: mem?.rss ?? NaN,
       memMiB: s1.mem ? Object.fromEntries(Object.entries(s1.mem).map(([k, v]) => [k, Math.round(v / 2 ** 20)])) : undefined,
@@ -240,8 +245,14 @@ function pickDistinct(n: number, count: number): number[] {
   return Array.from({ length: c }, (_, k) => Math.min(n - 1, Math.floor(k * step) + off));
 }
 
-/** Measures the empty process: vigil watching one host, its VmHWM after a few checks. */
-export async function emptyVigilHwm(ctx: RunContext, intervalS: number): Promise<number> {
+export interface EmptyVigil {
+  hwmKiB: number;
+  /** CPU ms per second of a vigil watching one host: the fixed cost under every per-check figure. */
+  idleCpuMsPerS: number;
+}
+
+/** Measures the empty process: vigil watching one host, its VmHWM after a few checks and its idle CPU. */
+export async function emptyVigil(ctx: RunContext, intervalS: number, idleS = 10): Promise<EmptyVigil> {
   const spec: ScenarioSpec = { kind: 'tcp', n: 1, groupSize: 1, intervalS, timeoutS: 1, windowS: 0, kills: 0, bareS: 0, forkChecks: 0 };
   const dir = join(ctx.workDir, 'empty');
   mkdirSync(dir, { recursive: true });
@@ -255,7 +266,11 @@ export async function emptyVigilHwm(ctx: RunContext, intervalS: number): Promise
       if (Date.now() > until || v.child.exitCode !== null) throw new Error(`bench: the one-host vigil did not check twice: ${v.problems.join('\n')}`);
       await sleep(200);
     }
-    return memKiB(v.pid)?.hwm ?? NaN;
+    const c0 = cpuMs(v.pid) ?? NaN;
+    const t0 = Date.now();
+    await sleep(idleS * 1000);
+    const idleCpuMsPerS = ((cpuMs(v.pid) ?? NaN) - c0) / ((Date.now() - t0) / 1000);
+    return { hwmKiB: memKiB(v.pid)?.hwm ?? NaN, idleCpuMsPerS };
   } finally {
     await v.stop();
     await Promise.all(targets.map((t) => t.stop()));
