@@ -12,6 +12,27 @@ export type Outcome<T> =
   | { kind: 'timeout'; error: CheckTimeoutError; durationMs: number; /** the plugin's own words, when it answered the abort at once */ reason?: string }
   | { kind: 'aborted'; durationMs: number };
 
+/**
+ * One 'abort' listener per shutdown signal, fanning out to a Set: an EventTarget
+ * listener added and removed for every check cost microseconds per check and
+ * grew the listener list to maxprocs entries.
+ */
+const hubs = new WeakMap<AbortSignal, Set<() => void>>();
+function onShutdownOf(signal: AbortSignal, fn: () => void): () => void {
+  let set = hubs.get(signal);
+  if (!set) {
+    const fns = new Set<() => void>();
+    hubs.set(signal, fns);
+    signal.addEventListener('abort', () => {
+      for (const f of [...fns]) f();
+      fns.clear();
+    }, { once: true });
+    set = fns;
+  }
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+
 export function runWithDeadline<T>(
   plugin: string,
   hook: string,
@@ -28,7 +49,7 @@ export function runWithDeadline<T>(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (shutdown) shutdown.removeEventListener('abort', onShutdown);
+      unwatch?.();
       resolve(o);
     };
     const onShutdown = () => {
@@ -42,9 +63,10 @@ export function runWithDeadline<T>(
       // waiting for ("no answer over UDP"); give it that tick, then stop waiting.
       setImmediate(() => finish({ kind: 'timeout', error: new CheckTimeoutError(timeoutMs), durationMs }));
     }, timeoutMs);
+    let unwatch: (() => void) | undefined;
     if (shutdown) {
       if (shutdown.aborted) return onShutdown();
-      shutdown.addEventListener('abort', onShutdown, { once: true });
+      unwatch = onShutdownOf(shutdown, onShutdown);
     }
     let p: Promise<T>;
     try {
