@@ -5,6 +5,7 @@
  * target keeps order; a restart resumes what was pending.
  */
 import type { Alert, AlertEvent, Logger } from './types.ts';
+import { isPermanentFailure } from './types.ts';
 import { errorMessage } from './errors.ts';
 import { deliveryId, type NewDelivery, type PendingDelivery, type Store } from './store.ts';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './dispatch/backoff.ts';
@@ -211,6 +212,11 @@ class OutboxDispatcher implements Dispatcher {
       await this.send(target.alert, d.event);
     } catch (err) {
       const msg = this.shutdown.signal.aborted ? `aborted at shutdown: ${errorMessage(err)}` : errorMessage(err);
+      if (isPermanentFailure(err) && !this.shutdown.signal.aborted) {
+        this.o.onMetric?.('alert_failed', { plugin: d.plugin });
+        this.giveUp(d, `refused for good, not retried: ${msg}`, true, fields);
+        return 'given-up';
+      }
       return this.failed(d, msg, fields);
     }
     const at = this.now();

@@ -203,7 +203,11 @@ export interface Alert {
    * (e.g. a script alert without `hostEvents`). Must be a subset of the plugin's.
    */
   events?: readonly EventType[];
-  /** Deliver one event. Throw to have the dispatcher retry with backoff. */
+  /**
+   * Deliver one event. Throw to have the dispatcher retry with backoff; throw an
+   * error made by `permanentFailure()` for a refusal no retry can fix (an SMTP 554),
+   * and the delivery is given up at once.
+   */
   send(event: AlertEvent, signal: AbortSignal): Promise<void>;
   /** Optional: see every check result of the service (lvs uses it for fall/rise). Must not throw. */
   observe?(obs: CheckObservation): void | Promise<void>;
@@ -245,4 +249,13 @@ export function defineMonitor<O>(p: MonitorPlugin<O>): MonitorPlugin<O> {
 }
 export function defineAlert<O>(p: AlertPlugin<O>): AlertPlugin<O> {
   return p;
+}
+
+/** An error that tells the dispatcher not to retry this delivery. */
+export function permanentFailure(message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { permanent: true as const });
+}
+
+export function isPermanentFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true;
 }

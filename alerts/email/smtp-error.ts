@@ -2,6 +2,8 @@
  * @fileoverview Turns nodemailer's errors into one line an operator can act on,
  * with the password (if it ever appears) blanked out.
  */
+import { permanentFailure } from '../../core/types.ts';
+
 export interface ErrorContext {
   /** `smtp://host:port` without any credentials. */
   server: string;
@@ -33,7 +35,10 @@ export function smtpError(err: unknown, c: ErrorContext): Error {
   const raw = e?.message ?? String(err);
   let text = `email via ${c.server}: ${hintFor(e?.code, raw, e?.responseCode, c)} (${raw})`;
   if (c.password) text = text.split(c.password).join('****');
-  const out = new Error(text);
+  // A 5xx answer (relay denied, mailbox unknown, content refused) will not change on a
+  // retry; a refused login might (a fixed password file), so it is retried.
+  const permanent = (e?.responseCode ?? 0) >= 500 && e?.code !== 'EAUTH';
+  const out = permanent ? permanentFailure(text) : new Error(text);
   (out as { code?: string }).code = e?.code;
   return out;
 }

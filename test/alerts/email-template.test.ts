@@ -73,3 +73,10 @@ test('loopback servers are recognised (no STARTTLS to them under starttls: auto)
   for (const h of ['127.0.0.1', '127.0.0.53', '::1', 'localhost', 'LOCALHOST']) assert.ok(isLoopback(h), h);
   for (const h of ['10.0.0.1', 'mail.example.com', '::2', '128.0.0.1']) assert.ok(!isLoopback(h), h);
 });
+
+test('a 5xx answer is a permanent failure, a refused login is not', async () => {
+  const { isPermanentFailure } = await import('../../core/types.ts');
+  assert.equal(isPermanentFailure(smtpError(Object.assign(new Error('x'), { responseCode: 554 }), { server: 's', to: [] })), true);
+  assert.equal(isPermanentFailure(smtpError(Object.assign(new Error('x'), { responseCode: 451 }), { server: 's', to: [] })), false);
+  assert.equal(isPermanentFailure(smtpError(Object.assign(new Error('x'), { responseCode: 535, code: 'EAUTH' }), { server: 's', to: [] })), false);
+});

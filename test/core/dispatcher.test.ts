@@ -235,3 +235,27 @@ test('events dispatched after shutdown are kept in the outbox for the next start
   assert.deepEqual(store.pending().map((p) => p.eventId), ['late']);
   done();
 });
+
+test('a permanent refusal is given up at once, not retried', async () => {
+  const { permanentFailure } = await import('../../core/types.ts');
+  let calls = 0;
+  const alert: Alert = {
+    async send() {
+      calls++;
+      throw permanentFailure('the server answered 554 (relay denied)');
+    },
+  };
+  const { d, store, metrics, done } = setup({ t: alert });
+  try {
+    d.dispatch([{ event: ev('p1'), target: 't' }]);
+    await until(() => store.list({}).some((r) => r.state === 'given-up'));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(calls, 1, 'tried once');
+    const row = store.list({})[0]!;
+    assert.equal(row.attempts, 1);
+    assert.match(row.lastError ?? '', /refused for good, not retried: .*554/);
+    assert.ok(metrics.includes('alert_given_up'));
+  } finally {
+    done();
+  }
+});
