@@ -5,7 +5,8 @@
  * 127.0.0.0/8 addresses and ports like real servers behind LVS virtual services.
  */
 
-export type Kind = 'tcp' | 'http' | 'dns';
+/** `null`: no targets, a plugin that passes at once (the framework's own cost). */
+export type Kind = 'tcp' | 'http' | 'dns' | 'null';
 
 export interface Endpoint {
   /** Host index in the scenario, 0..n-1. */
@@ -22,8 +23,8 @@ export interface Layout {
   groupSize: number;
 }
 
-const SECOND_OCTET: Record<Kind, number> = { tcp: 20, http: 21, dns: 22 };
-const PORT_BASE: Record<Kind, number> = { tcp: 21000, http: 22000, dns: 23000 };
+const SECOND_OCTET: Record<Kind, number> = { tcp: 20, http: 21, dns: 22, null: 23 };
+const PORT_BASE: Record<Kind, number> = { tcp: 21000, http: 22000, dns: 23000, null: 24000 };
 /** Ports per kind: groups cycle through them. */
 const PORTS = 20;
 /** Last octet 1..250: no .0 or .255 in the addresses. */
@@ -46,6 +47,9 @@ export function groupName(kind: Kind, group: number): string {
   return `${kind}-g${String(group).padStart(4, '0')}`;
 }
 
+/** The plugin module of the `null` scenario (absolute: the config lives in a temp directory). */
+export const NULL_MONITOR = new URL('./null-monitor.ts', import.meta.url).pathname;
+
 /** Name the DNS targets answer for (they answer any name). */
 export const DNS_NAME = 'bench.vigil.test';
 
@@ -59,6 +63,7 @@ export interface ConfigParams extends Layout {
 function monitorFor(kind: Kind, port: number): Record<string, unknown> {
   if (kind === 'tcp') return { plugin: 'tcp', port };
   if (kind === 'http') return { plugin: 'http', port, path: '/health', status: [200] };
+  if (kind === 'null') return { plugin: 'bench-null' };
   return { plugin: 'dns', port, name: DNS_NAME, type: 'A', retransmitMs: 1000 };
 }
 
@@ -95,6 +100,7 @@ export function vigilConfig(p: ConfigParams): Record<string, unknown> {
     randstart: `${p.intervalS}s`,
     // The control plane runs as in production, on a free port (the default 2580 may be taken).
     control: { listen: '127.0.0.1:0' },
+    ...(p.kind === 'null' ? { plugins: [NULL_MONITOR] } : {}),
     hostgroups,
     watches,
   };

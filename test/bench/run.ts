@@ -26,6 +26,8 @@ const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
   { kind: 'http', n: 5000 },
   { kind: 'http', n: 20000 },
   { kind: 'dns', n: 5000 },
+  // The framework alone: no sockets, no references, no kills.
+  { kind: 'null', n: 20000 },
 ];
 
 export function specsFor(o: { smoke: boolean; windowS?: number; only?: string[] }): ScenarioSpec[] {
@@ -40,9 +42,9 @@ export function specsFor(o: { smoke: boolean; windowS?: number; only?: string[] 
     // DNS targets that die stay silent: the timeout decides; TCP/HTTP refuse at once.
     timeoutS: s.kind === 'dns' ? 2 : 3,
     windowS,
-    kills: 40,
-    bareS: 10,
-    forkChecks: 150,
+    kills: s.kind === 'null' ? 0 : 40,
+    bareS: s.kind === 'null' ? 0 : 10,
+    forkChecks: s.kind === 'null' ? 0 : 150,
   }));
 }
 

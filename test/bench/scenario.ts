@@ -77,6 +77,7 @@ export const PER_TARGET_PROCESS = 8000;
 
 async function startTargets(spec: ScenarioSpec): Promise<JsonChild[]> {
   const shards: JsonChild[] = [];
+  if (spec.kind === 'null') return shards;
   for (let from = 0; from < spec.n; from += PER_TARGET_PROCESS) {
     const to = Math.min(spec.n, from + PER_TARGET_PROCESS);
     shards.push(startJsonChild('targets.ts', { kind: spec.kind, n: spec.n, groupSize: spec.groupSize, from, to }));
