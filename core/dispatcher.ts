@@ -11,6 +11,7 @@ import { deliveryId, type NewDelivery, type PendingDelivery, type Store } from '
 import { backoffDelay, retryPolicy, type RetryPolicy } from './dispatch/backoff.ts';
 import { deliveredRecord } from './dispatch/history-type.ts';
 import { TargetQueue } from './dispatch/target-queue.ts';
+import { WriteBehind } from './dispatch/write-behind.ts';
 
 export type { RetryPolicy } from './dispatch/backoff.ts';
 
@@ -69,11 +70,16 @@ class OutboxDispatcher implements Dispatcher {
   private readonly shutdown = new AbortController();
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  /** Delivery outcomes of one tick, committed together (see write-behind.ts). */
+  private readonly writes: WriteBehind;
 
   constructor(private readonly o: DispatcherOptions) {
     this.policy = retryPolicy(o.retry);
     this.now = o.now ?? Date.now;
     this.sendTimeoutMs = o.sendTimeoutMs ?? 30_000;
+    this.writes = new WriteBehind(o.store, (err) =>
+      o.log.error({ err: errorMessage(err) }, 'outbox update failed; delivery state may be replayed after a restart'),
+    );
   }
 
   dispatch(items: DispatchItem[]): void {
@@ -101,6 +107,7 @@ class OutboxDispatcher implements Dispatcher {
   async resume(): Promise<void> {
     let pending: PendingDelivery[];
     try {
+      this.writes.flush();
       pending = this.o.store.pending();
     } catch (err) {
       this.o.log.error({ err: errorMessage(err) }, 'cannot read pending alert deliveries from the outbox');
@@ -131,6 +138,7 @@ class OutboxDispatcher implements Dispatcher {
       this.shutdown.abort(new Error('vigil is shutting down'));
       await Promise.race([idle, new Promise((res) => setTimeout(res, 1000).unref())]);
     }
+    this.writes.flush();
   }
 
   /** Ask alerts with deliveries in flight to send what they hold (digests) now. */
@@ -152,6 +160,8 @@ class OutboxDispatcher implements Dispatcher {
   close(): void {
     this.shutdown.abort(new Error('dispatcher closed'));
     for (const q of this.queues.values()) q.wake();
+    // Before the caller closes the store: outcomes already known are kept.
+    this.writes.flush();
   }
 
   private busyCount(): number {
@@ -221,7 +231,7 @@ class OutboxDispatcher implements Dispatcher {
     }
     const at = this.now();
     const rec = deliveredRecord(d.event, { id: d.id, plugin: target.plugin, target: d.target }, at);
-    this.storeWrite(() => this.o.store.markDelivered(d.id, at, rec));
+    this.writes.add(() => this.o.store.markDelivered(d.id, at, rec));
     this.o.onMetric?.('alert_delivered', { plugin: target.plugin });
     this.o.log.info({ ...fields, attempt: d.attempts }, 'alert delivered');
     return 'delivered';
@@ -236,13 +246,15 @@ class OutboxDispatcher implements Dispatcher {
     const delay = backoffDelay(d.attempts, this.policy, this.o.random);
     d.nextAttemptAt = this.now() + delay;
     d.lastError = msg;
-    this.storeWrite(() => this.o.store.markFailed(d.id, d.nextAttemptAt!, msg));
+    const next = d.nextAttemptAt;
+    this.writes.add(() => this.o.store.markFailed(d.id, next, msg));
     this.o.log.warn({ ...fields, attempt: d.attempts, retryInMs: delay, err: msg }, 'alert delivery failed; will retry');
     return 'retry';
   }
 
   private giveUp(d: PendingDelivery, why: string, attempted: boolean, fields: Record<string, unknown>): void {
-    this.storeWrite(() => this.o.store.markGivenUp(d.id, this.now(), why, attempted));
+    const at = this.now();
+    this.writes.add(() => this.o.store.markGivenUp(d.id, at, why, attempted));
     this.o.onMetric?.('alert_given_up', { plugin: d.plugin });
     this.o.log.error({ ...fields, attempts: d.attempts, err: why }, 'alert delivery given up');
   }
@@ -261,14 +273,6 @@ class OutboxDispatcher implements Dispatcher {
       await Promise.race([alert.send(event, signal), aborted]);
     } finally {
       signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  private storeWrite(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.o.log.error({ err: errorMessage(err) }, 'outbox update failed; delivery state may be replayed after a restart');
     }
   }
 }

@@ -67,6 +67,13 @@ export interface Store {
    * re-emitting the same event) is not written again.
    */
   enqueue(deliveries: NewDelivery[]): PendingDelivery[];
+  /**
+   * Run `fn`, whose writes through this store become one atomic commit: one
+   * disk sync for all of them (a burst of delivery outcomes, say). If `fn`
+   * throws, none of its writes are kept and the error is rethrown. A call
+   * inside another joins the outer commit.
+   */
+  transaction<T>(fn: () => T): T;
   /** Delivered; `record` (its alert-history line) is written in the same transaction: one disk sync, not two. */
   markDelivered(id: string, at: number, record?: HistoryRecord): void;
   /** One more failed attempt; the delivery stays pending until `nextAttemptAt`. */

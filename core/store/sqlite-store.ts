@@ -239,6 +239,11 @@ class SqliteStore implements Store {
     );
   }
 
+  transaction<T>(fn: () => T): T {
+    // better-sqlite3 turns a nested transaction into a savepoint of the outer one.
+    return this.write('write', () => this.db.transaction(fn)());
+  }
+
   markDelivered(id: string, at: number, record?: HistoryRecord): void {
     this.write('write the outbox of', () =>
       this.db.transaction(() => {
