@@ -4,14 +4,15 @@
  * A fresh connection per check by default, as a health probe should.
  */
 import fs from 'node:fs';
+import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
 import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
 import { discardBody, judgeBody, needsBody, readBody, type BodyRules } from './http/body.ts';
-import { capturingConnector, type CertExpiries } from './http/connector.ts';
+import { capturingConnector, holdingConnector, type CertExpiries } from './http/connector.ts';
 import { compileAssertion } from './http/json-path.ts';
 import { httpOptionsSchema, type HttpOptions } from './http/options.ts';
 import { fromUrl, targetFor, type HttpTarget } from './http/target.ts';
@@ -70,16 +71,28 @@ export function planFor(o: HttpOptions): Plan {
   };
 }
 
-function agentFor(o: HttpOptions, ctx: PluginContext, expiries: CertExpiries | undefined): Agent {
+/**
+ * How a check reaches the server: with keepAlive, a pooled Agent; without, a
+ * keep-alive request on a connection of the check's own, ended by a reset.
+ * (`reset: true` would make the server close first and keep a TIME_WAIT per
+ * check, and undici would build an error object to close each socket.)
+ */
+interface Transport {
+  agent: Agent;
+  connect: buildConnector.connector;
+}
+
+function transportFor(o: HttpOptions, ctx: PluginContext, expiries: CertExpiries | undefined): Transport {
   const file = (p: string | undefined) => (p === undefined ? undefined : fs.readFileSync(path.resolve(ctx.configDir, p)));
   const tls = { rejectUnauthorized: o.tlsVerify ?? true, cert: file(o.cert), key: file(o.key), ca: file(o.ca) };
-  return new Agent({
-    connect: expiries ? capturingConnector(tls, expiries) : tls,
-    // Checks of one host never overlap: one connection per origin is the whole pool
-    // (kept between checks with keepAlive, closed after each one without).
+  const connect = expiries ? capturingConnector(tls, expiries) : buildConnector(tls);
+  const agent = new Agent({
+    connect,
+    // Checks of one host never overlap: one connection per origin is the whole pool.
     connections: 1,
     keepAliveTimeout: 4000,
   });
+  return { agent, connect };
 }
 
 export default defineMonitor<HttpOptions>({
@@ -91,7 +104,7 @@ export default defineMonitor<HttpOptions>({
   create(options, ctx) {
     const plan = planFor(options);
     const expiries: CertExpiries | undefined = plan.certExpiryDays !== undefined ? new Map() : undefined;
-    const agent = agentFor(options, ctx, expiries);
+    const transport = transportFor(options, ctx, expiries);
     const targets = new Map<string, HttpTarget>();
     targetFor('example.invalid', options); // a bad url template fails at load, not at the first check
     if (options.url !== undefined && !options.url.includes('{host}')) {
@@ -101,30 +114,36 @@ export default defineMonitor<HttpOptions>({
       check(host, signal) {
         let t = targets.get(host);
         if (!t) targets.set(host, (t = targetFor(host, options)));
-        return checkOnce(agent, plan, t, signal, ctx, expiries);
+        return checkOnce(transport, plan, t, signal, ctx, expiries);
       },
       async close() {
         targets.clear();
-        await agent.close();
+        await transport.agent.close();
       },
     };
   },
 });
 
 async function checkOnce(
-  agent: Agent, plan: Plan, first: HttpTarget, signal: AbortSignal, ctx: PluginContext, expiries?: CertExpiries,
+  transport: Transport, plan: Plan, first: HttpTarget, signal: AbortSignal, ctx: PluginContext, expiries?: CertExpiries,
 ): Promise<HostCheckResult> {
+  // Without keepAlive: the sockets this check opened, reset in `finally`.
+  const sockets: net.Socket[] | undefined = plan.keepAlive ? undefined : [];
+  const connect = sockets && holdingConnector(transport.connect, sockets);
   const t0 = performance.now();
   let t = first;
   let method = plan.method;
   let stage = 'waiting for the response';
+  let chunked = false;
   try {
     for (let hops = 0; ; hops++) {
-      const res = await agent.request({
-        origin: t.origin, path: t.path, method, signal, reset: !plan.keepAlive,
+      const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
+      const res = await via.request({
+        origin: t.origin, path: t.path, method, signal,
         headers: t.origin === first.origin ? plan.headers : plan.foreignHeaders,
       });
       stage = 'reading the body';
+      chunked = res.headers['content-length'] === undefined;
       const code = res.statusCode;
       const location = res.headers.location;
       if (plan.maxRedirects > 0 && REDIRECTS.has(code) && typeof location === 'string') {
@@ -156,8 +175,23 @@ async function checkOnce(
       if (isTimeoutReason(signal.reason)) return fail(t, `timed out ${stage}`);
       throw signal.reason;
     }
-    return fail(t, describeNetError(err));
+    return fail(t, stage === 'reading the body' ? describeBodyError(err, chunked) : describeNetError(err));
+  } finally {
+    // A Client whose socket is gone holds nothing else: no close() needed.
+    if (sockets) for (const s of sockets) if (!s.destroyed) s.resetAndDestroy();
   }
+}
+
+/**
+ * On a keep-alive connection undici reports a server's close mid-body as a bare
+ * socket error (UND_ERR_SOCKET, no cause), not as a length mismatch: say what it is.
+ */
+function describeBodyError(err: unknown, chunked: boolean): string {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  if (e?.code !== 'UND_ERR_SOCKET' || e.cause?.code) return describeNetError(err);
+  return chunked
+    ? 'body cut short: the server closed before the last chunk'
+    : 'body cut short: the server closed before sending its Content-Length';
 }
 
 function fail(t: HttpTarget, why: string): HostCheckResult {

@@ -1,0 +1,94 @@
+/**
+ * How the http monitor ends a probe connection without keepAlive: with a reset
+ * from vigil's side (as HAProxy's checks do), so neither vigil nor the server
+ * keeps a TIME_WAIT per check. A plain close (`Connection: close`, server FIN
+ * first) would fail these tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import os from 'node:os';
+import monitor from '../../monitors/http.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { HostChecker, PluginContext } from '../../core/types.ts';
+import { tlsFixture, TLS_DIR } from '../helpers/servers.ts';
+
+const ctx: PluginContext = { log: silentLogger, now: () => Date.now(), configDir: TLS_DIR, stateDir: os.tmpdir() };
+const within = (ms: number) => AbortSignal.timeout(ms);
+
+/** A server that notes how each connection ended: 'ECONNRESET' (reset), 'FIN' (peer closed in order) or 'closed'. */
+async function endingServer(tls: boolean) {
+  const ends: string[] = [];
+  const handler: http.RequestListener = (_q, res) => res.end('all ok here');
+  const server = tls ? https.createServer({ ...tlsFixture() }, handler) : http.createServer(handler);
+  const sockets = new Set<net.Socket>();
+  server.on(tls ? 'secureConnection' : 'connection', (s: net.Socket) => {
+    sockets.add(s);
+    let how = 'closed';
+    s.on('error', (e: NodeJS.ErrnoException) => (how = e.code ?? 'error'));
+    s.on('end', () => (how = how === 'closed' ? 'FIN' : how));
+    s.once('close', () => {
+      sockets.delete(s);
+      ends.push(how);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    ends,
+    /** Waits (at most 2 s) until `n` connections have ended. */
+    async ended(n: number): Promise<string[]> {
+      for (let i = 0; i < 200 && ends.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      return ends;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+function timeWaits(port: number): string[] {
+  // iproute2's ss (Debian path): any TIME_WAIT to or from the server's port shows here.
+  const out = execFileSync('/usr/bin/ss', ['-tan', 'state', 'time-wait', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8' });
+  return out.trim().split('\n').slice(1);
+}
+
+for (const tls of [false, true]) {
+  test(`${tls ? 'https' : 'http'}: each check's connection ends with a reset from vigil, not a FIN`, async (t) => {
+    const srv = await endingServer(tls);
+    t.after(() => srv.close());
+    const c = (await monitor.create({ port: srv.port, scheme: tls ? 'https' : 'http', tlsVerify: false, body: 'ok' }, ctx)) as HostChecker;
+    t.after(() => c.close?.());
+    for (let i = 0; i < 5; i++) {
+      const r = await c.check('127.0.0.1', within(2000));
+      assert.equal(r.ok, true, r.summary);
+    }
+    assert.deepEqual(await srv.ended(5), Array(5).fill('ECONNRESET'));
+  });
+}
+
+test('200 checks leave no TIME_WAIT on either side', async (t) => {
+  const srv = await endingServer(false);
+  t.after(() => srv.close());
+  const c = (await monitor.create({ port: srv.port }, ctx)) as HostChecker;
+  t.after(() => c.close?.());
+  for (let i = 0; i < 200; i++) assert.equal((await c.check('127.0.0.1', within(2000))).ok, true);
+  assert.equal((await srv.ended(200)).length, 200);
+  assert.deepEqual(timeWaits(srv.port), []);
+});
+
+test('keepAlive: true keeps its one pooled connection open between checks', async (t) => {
+  const srv = await endingServer(false);
+  t.after(() => srv.close());
+  const c = (await monitor.create({ port: srv.port, keepAlive: true }, ctx)) as HostChecker;
+  for (let i = 0; i < 3; i++) assert.equal((await c.check('127.0.0.1', within(2000))).ok, true);
+  assert.deepEqual(srv.ends, []);
+  await c.close?.();
+  assert.equal((await srv.ended(1)).length, 1);
+});
