@@ -33,8 +33,7 @@ const NOT_HONOURED: Record<string, string> = {
   dtlogfile: 'the downtime log is not written',
   historicfile: 'alert history lives in the state store, not in a text file',
   historictime: 'alert history lives in the state store',
-  pamservice: 'PAM logins are not supported',
-  userfile: 'userfile logins are not supported; use auth.cf "all" or trustlocal',
+  pamservice: 'PAM logins are not supported (authtype pam refuses every login; use userfile or getpwnam)',
   dep_recur_limit: 'vigil follows parents\' own dependencies up to 10 levels deep (mon\'s default) whatever this says',
 };
 
@@ -58,8 +57,14 @@ export function resolveMonCf(parse: MonCfParse, file: string): Config {
     if (g(name) !== undefined) notes.push({ loc: gloc(name), message: `${name} is kept but not used by vigil: ${why}` });
   }
   const authtype = g('authtype');
-  if (authtype !== undefined && authtype.split(/\s+/).some((t) => t !== 'trustlocal')) {
-    notes.push({ loc: gloc('authtype'), message: `authtype ${authtype}: vigil's mon protocol only supports trustlocal logins; commands allowed to "all" in auth.cf work without login` });
+  const types = (authtype ?? 'getpwnam').split(/\s+/).filter(Boolean);
+  if (types.includes('pam')) {
+    notes.push({ loc: gloc('authtype'), message: 'authtype pam: vigil does not support PAM; a "pam" login always fails (the other authtypes listed are still tried); use userfile or getpwnam' });
+  }
+  if (types.includes('userfile')) {
+    // mon refuses to start when the userfile is unreadable; vigil starts and refuses userfile logins until it exists.
+    const userfile = resolve(cfbasedir, g('userfile') ?? 'monusers.cf');
+    if (!existsSync(userfile)) notes.push({ loc: gloc('userfile') ?? gloc('authtype'), message: `userfile ${userfile} does not exist: every "userfile" login fails until it does (lines "user : crypt-hash", the hash from e.g. openssl passwd -6)` });
   }
 
   const authPath = resolve(cfbasedir, g('authfile') ?? MON_DEFAULTS.authfile);

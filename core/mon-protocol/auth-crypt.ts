@@ -1,17 +1,39 @@
 /**
- * @fileoverview crypt(3) comparison for mon trap passwords (auth.cf stores
- * crypt hashes). Node has no crypt(3); Perl's is the one mon itself uses, so
- * we ask it, with the password on stdin (never in argv or a shell).
+ * @fileoverview crypt(3) comparisons for mon passwords: trap passwords and
+ * userfile logins (hash given), getpwnam logins (hash from the system's user
+ * database). Node has no crypt(3); Perl's is the one mon itself uses, so we
+ * ask it. Password, hash and user name go on stdin, never in argv (visible in
+ * ps) or through a shell.
  */
 import { spawn } from 'node:child_process';
 
-const SCRIPT = 'my $p = <STDIN>; $p = "" unless defined $p; chomp $p; exit(crypt($p, $ARGV[0]) eq $ARGV[0] ? 0 : 1);';
+// stdin: hash line, then the password (the rest, one trailing newline dropped).
+const CRYPT = 'my $h = <STDIN>; exit 1 unless defined $h; chomp $h; my $p = do { local $/; <STDIN> }; $p = "" unless defined $p; chomp $p; exit 1 if $h eq ""; exit(crypt($p, $h) eq $h ? 0 : 1);';
 
-export function verifyCrypt(password: string, hash: string): Promise<boolean> {
+// stdin: user line, then the password. Perl's getpwnam reads /etc/shadow when run as root. Exit 2: no such user / no usable hash.
+const PASSWD = 'my $u = <STDIN>; exit 2 unless defined $u; chomp $u; my $p = do { local $/; <STDIN> }; $p = "" unless defined $p; chomp $p; my $h = (getpwnam($u))[1]; exit 2 unless defined $h && $h ne ""; exit(crypt($p, $h) eq $h ? 0 : 1);';
+
+function perlExit(script: string, input: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn('perl', ['-e', SCRIPT, hash], { stdio: ['pipe', 'ignore', 'ignore'], timeout: 5000 });
-    child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
-    child.stdin.end(password + '\n');
+    const child = spawn('perl', ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'], timeout: 5000 });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
   });
+}
+
+/** crypt(password, hash) === hash, as mon compares. */
+export async function verifyCrypt(password: string, hash: string): Promise<boolean> {
+  if (hash === '' || /[\r\n]/.test(hash)) return false;
+  return (await perlExit(CRYPT, `${hash}\n${password}\n`)) === 0;
+}
+
+export type SystemPasswordResult = 'ok' | 'bad-password' | 'unknown-user' | 'error';
+
+/** mon's getpwnam authtype: crypt(password, the user's passwd/shadow hash) === hash. */
+export async function verifySystemPassword(user: string, password: string): Promise<SystemPasswordResult> {
+  if (user === '' || /[\r\n\0]/.test(user)) return 'unknown-user';
+  const code = await perlExit(PASSWD, `${user}\n${password}\n`);
+  return code === 0 ? 'ok' : code === 1 ? 'bad-password' : code === 2 ? 'unknown-user' : 'error';
 }

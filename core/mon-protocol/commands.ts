@@ -10,6 +10,8 @@ import { quoteWords } from '../config/moncf-words.ts';
 import { checkAuth, type AuthPolicy } from './auth.ts';
 import { unEscStr } from './escape.ts';
 import { listCommand } from './list-commands.ts';
+import { authenticate } from './login.ts';
+import { verifyCrypt, verifySystemPassword } from './auth-crypt.ts';
 
 /** mon's protocol version (0x2611). */
 export const PROT_VERSION = 9745;
@@ -24,8 +26,10 @@ export interface CommandContext {
   policy: () => AuthPolicy;
   /** Re-reads auth.cf; false when it cannot be read. */
   reloadAuth: () => Promise<boolean>;
-  /** mon's authtype list; vigil implements `trustlocal` only. */
+  /** mon's authtype list, tried in order: trustlocal, userfile, getpwnam (pam and shadow refuse). */
   authTypes: string[];
+  /** Absolute path of mon's userfile (monusers.cf), for authtype userfile. */
+  userFile?: string;
   now: () => number;
   histlength: number;
   log: Logger;
@@ -63,7 +67,7 @@ export async function monCommand(line: string, session: Session, ctx: CommandCon
     case 'version':
       return { lines: [`version ${PROT_VERSION}`, '220 version completed'] };
     case 'login':
-      return { lines: [login(args, session, ctx)] };
+      return { lines: [await login(args, session, ctx)] };
     case 'checkauth': {
       const what = args.split(/\s+/)[0]?.toLowerCase() ?? '';
       return { lines: [checkAuth(ctx.policy(), session.user, what) ? '220 command authorized' : '520 command could not be executed'] };
@@ -108,15 +112,18 @@ export async function monCommand(line: string, session: Session, ctx: CommandCon
   return { lines: ['520 invalid command'] };
 }
 
-function login(args: string, session: Session, ctx: CommandContext): string {
-  const [user = ''] = args.split(/\s+/, 2);
-  const local = session.clientIp === '127.0.0.1' || session.clientIp === '::1' || session.clientIp === '::ffff:127.0.0.1';
-  // trustlocal: a client on this machine is who it says it is (mon ignores the password then too).
-  if (user !== '' && local && ctx.authTypes.includes('trustlocal')) {
+async function login(args: string, session: Session, ctx: CommandContext): Promise<string> {
+  // As mon: split(/\s+/, $args, 2): the password is the rest of the line.
+  const sp = /\s+/.exec(args);
+  const user = sp ? args.slice(0, sp.index) : args;
+  const pass = sp ? args.slice(sp.index + sp[0].length) : '';
+  const r = await authenticate(ctx.authTypes, user, pass, session.clientIp, { userFile: ctx.userFile, verifyCrypt, verifySystemPassword });
+  if (r.ok) {
     session.user = user;
+    ctx.log.info({ user, client: session.clientIp, authtype: r.why }, 'mon login accepted');
     return '220 login accepted';
   }
-  ctx.log.warn({ user, client: session.clientIp, authtype: ctx.authTypes.join(' ') }, 'mon login refused (vigil supports authtype trustlocal only)');
+  ctx.log.warn({ user, client: session.clientIp, authtype: ctx.authTypes.join(' '), why: r.why }, 'mon login refused');
   return '530 login unsuccessful';
 }
 

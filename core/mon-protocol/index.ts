@@ -9,6 +9,7 @@ import { createMonProtocolServer } from './server.ts';
 import { createTrapListener } from './traps.ts';
 import { readMonCf } from '../config/moncf.ts';
 import { errorMessage } from '../errors.ts';
+import { resolve } from 'node:path';
 
 export { createMonProtocolServer } from './server.ts';
 export { createTrapListener } from './traps.ts';
@@ -32,6 +33,8 @@ export async function startMonProtocol(runtime: Runtime, log: Logger): Promise<M
     clientAllow: mp.clientAllow,
     cltimeoutMs: mp.cltimeoutMs,
     authTypes: cfg.mon.authtype?.split(/\s+/).filter(Boolean),
+    // As mon: userfile relative to cfbasedir (default /etc/mon); a relative cfbasedir from the config's directory.
+    userFile: resolve(cfg.dir, cfg.mon.cfbasedir ?? '/etc/mon', cfg.mon.userfile ?? 'monusers.cf'),
     histlength: Number(cfg.mon.histlength) || 100,
     log,
     checkConfig:

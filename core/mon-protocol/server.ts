@@ -26,6 +26,8 @@ export interface MonProtocolServerOptions {
   cltimeoutMs?: number;
   /** mon's authtype list. @default ["getpwnam"] */
   authTypes?: string[];
+  /** Absolute path of mon's userfile (monusers.cf), read at each userfile login. */
+  userFile?: string;
   /** Entries of `list alerthist`/`failurehist`. @default 100 */
   histlength?: number;
   now?: () => number;
@@ -66,6 +68,7 @@ export function createMonProtocolServer(opts: MonProtocolServerOptions): MonProt
       }
     },
     authTypes: opts.authTypes ?? ['getpwnam'],
+    userFile: opts.userFile,
     now: opts.now ?? Date.now,
     histlength: opts.histlength ?? 100,
     log,
