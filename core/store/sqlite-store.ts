@@ -112,6 +112,8 @@ class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly st: ReturnType<SqliteStore['prepareAll']>;
+  /** id -> JSON of the service states on disk, once known: a save then writes only what changed. */
+  private savedStates: Map<string, string> | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -158,7 +160,8 @@ class SqliteStore implements Store {
       setOperator: db.prepare(`INSERT OR REPLACE INTO operator (kind, key, value) VALUES (?, ?, ?)`),
       delOperator: db.prepare(`DELETE FROM operator WHERE kind = ? AND key = ?`),
       clearOperator: db.prepare(`DELETE FROM operator`),
-      saveState: db.prepare(`INSERT INTO service_state (id, state, saved_at) VALUES (?, ?, ?)`),
+      saveState: db.prepare(`INSERT OR REPLACE INTO service_state (id, state, saved_at) VALUES (?, ?, ?)`),
+      delState: db.prepare(`DELETE FROM service_state WHERE id = ?`),
       clearStates: db.prepare(`DELETE FROM service_state`),
       loadStates: db.prepare(`SELECT id, state FROM service_state`),
       pruneHistoryAge: db.prepare(`DELETE FROM history WHERE at < ?`),
@@ -321,18 +324,28 @@ class SqliteStore implements Store {
 
   saveServiceStates(states: Record<string, unknown>): void {
     const at = this.now();
+    const next = new Map<string, string>();
+    for (const [id, state] of Object.entries(states)) next.set(id, JSON.stringify(state));
+    const prev = this.savedStates;
+    // Rewriting 20,000 unchanged rows is a long commit for nothing: only the difference is written.
+    const changed = prev ? [...next].filter(([id, json]) => prev.get(id) !== json) : [...next];
+    const removed = prev ? [...prev.keys()].filter((id) => !next.has(id)) : [];
+    if (prev && changed.length === 0 && removed.length === 0) return;
     this.write('save service state to', () =>
       this.db.transaction(() => {
-        this.st.clearStates.run();
-        for (const [id, state] of Object.entries(states)) this.st.saveState.run(id, JSON.stringify(state), at);
+        if (!prev) this.st.clearStates.run();
+        for (const id of removed) this.st.delState.run(id);
+        for (const [id, json] of changed) this.st.saveState.run(id, json, at);
       })(),
     );
+    this.savedStates = next;
   }
 
   loadServiceStates(): Record<string, unknown> {
     const rows = this.write('read', () => this.st.loadStates.all() as Array<{ id: string; state: string }>);
     const out: Record<string, unknown> = {};
     for (const r of rows) out[r.id] = JSON.parse(r.state);
+    this.savedStates = new Map(rows.map((r) => [r.id, r.state]));
     return out;
   }
 

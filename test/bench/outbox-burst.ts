@@ -4,7 +4,7 @@
  * (one enqueue commit each), then delivered. Prints wall time, commits implied
  * and the longest event-loop stall. Run: node --import tsx test/bench/outbox-burst.ts [N] [dir]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createDispatcher } from '../../core/dispatcher.ts';
@@ -15,6 +15,7 @@ import type { Alert, AlertEvent } from '../../core/types.ts';
 const N = Number(process.argv[2] ?? 5000);
 // Default under the repo's .cache, on the real disk (a tmpfs would hide the fsync cost).
 const base = process.argv[3] ?? join(process.cwd(), '.cache');
+mkdirSync(base, { recursive: true });
 const PER_EVENT = 100;
 
 const dir = mkdtempSync(join(base, 'outbox-burst-'));
