@@ -2,4 +2,5 @@
 // Runs the TypeScript CLI through tsx, so no build step is needed.
 import { register } from 'tsx/esm/api';
 register();
-await import('../core/cli/main.ts');
+const { runCli } = await import('../core/cli/main.ts');
+runCli(process.argv.slice(2));

@@ -68,15 +68,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
-const viaBin = process.argv[1]?.endsWith('/bin/vigil.js') || process.argv[1]?.endsWith('/bin/vigil');
-if (isEntry || viaBin) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as a process: exit status, and a stopped daemon really exits. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // The daemon has closed everything it owns; a plugin's forgotten timer or
       // socket must not keep a stopped vigil alive.
-      if (process.argv[2] === 'run') setTimeout(() => process.exit(code), 200).unref();
+      if (argv[0] === 'run') setTimeout(() => process.exit(code), 200).unref();
     },
     (err) => {
       console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);
@@ -84,3 +83,6 @@ if (isEntry || viaBin) {
     },
   );
 }
+
+// `node core/cli/main.ts ...` (tests, npm start); bin/vigil.js calls runCli itself.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runCli(process.argv.slice(2));
