@@ -64,3 +64,13 @@ test('test: one check now, per host, exit status says whether all passed', { tim
     server.close();
   }
 });
+
+test('bin/vigil.js runs the CLI directly and through a symlink (npm link, npx)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const bin = join(process.cwd(), 'bin/vigil.js');
+  assert.equal(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim(), VERSION);
+  const link = join(mkdtempSync(join(tmpdir(), 'vigil-bin-')), 'vigil');
+  symlinkSync(bin, link);
+  assert.equal(execFileSync(link, ['--version'], { encoding: 'utf8' }).trim(), VERSION);
+});
