@@ -4,7 +4,6 @@
  * first listens at start, so 127.0.0.2 fails), and an `evil` watch whose mon
  * script prints HTML in its output. The control server listens on 127.0.0.1:0.
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,28 +14,8 @@ import { startControlServer, type ControlServer } from '../../core/control/http-
 export const TOKEN = 'test-token-3f9a';
 export const EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">';
 
-export interface Listener {
-  server: Server;
-  sockets: Set<Socket>;
-}
-
-export function listen(host: string, port: number): Promise<Listener> {
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve({ server, sockets }));
-  });
-}
-
-export function kill(l: Listener): Promise<void> {
-  for (const s of l.sockets) s.destroy();
-  return new Promise((r) => l.server.close(() => r()));
-}
+import { kill, listen, type Listener } from '../helpers/servers.ts';
+export { kill, listen, type Listener };
 
 export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -5,34 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVigil } from '../helpers/vigil-process.ts';
+import { kill, listen } from '../helpers/servers.ts';
 
-interface Listener {
-  server: Server;
-  sockets: Set<Socket>;
-}
-
-function listen(host: string, port: number): Promise<Listener> {
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve({ server, sockets }));
-  });
-}
-
-function kill(l: Listener): Promise<void> {
-  for (const s of l.sockets) s.destroy();
-  return new Promise((r) => l.server.close(() => r()));
-}
 
 async function until<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;

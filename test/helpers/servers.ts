@@ -174,3 +174,29 @@ export async function waitForPort(port: number, host = '127.0.0.1', tries = 100)
   }
   throw new Error(`nothing listens on ${host}:${port} after ${tries * 50} ms`);
 }
+
+/** A TCP listener that can be killed like a crashed server: every open connection dropped. */
+export interface Listener {
+  server: net.Server;
+  sockets: Set<net.Socket>;
+}
+
+/** Listens on host:port (0 = any free port), accepting and holding connections. */
+export function listen(host: string, port: number): Promise<Listener> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve({ server, sockets }));
+  });
+}
+
+/** Stops the listener and drops its connections, as a dying server would. */
+export function kill(l: Listener): Promise<void> {
+  for (const s of l.sockets) s.destroy();
+  return new Promise((r) => l.server.close(() => r()));
+}
