@@ -20,7 +20,7 @@ import { errorMessage } from '../errors.ts';
 import { inPeriod } from '../period.ts';
 import * as sm from '../state.ts';
 import type { RunResult, ServiceState } from '../state.ts';
-import { fromGroupResult, fromHostResults } from './aggregate.ts';
+import { fromGroupResult, fromHostResults, hostRecord } from './aggregate.ts';
 import { createTargets, refKeys, type Target } from './targets.ts';
 import { loadEngineConfig } from './load.ts';
 import { buildSnapshot } from './snapshot.ts';
@@ -322,7 +322,7 @@ export class Engine implements Runtime {
   private async runHostsCheck(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {
     const s = svc.model;
     const checker = svc.checker as HostChecker;
-    const results: Record<string, HostCheckResult> = {};
+    const results = hostRecord<HostCheckResult>();
     const t0 = performance.now();
     await Promise.all(
       hosts.map(async (host) => {
@@ -750,8 +750,15 @@ function normaliseHostResult(r: unknown): HostCheckResult {
   if (!r || typeof r !== 'object' || typeof (r as HostCheckResult).ok !== 'boolean') {
     return { ok: false, summary: 'monitor plugin returned no result (expected { ok, summary })' };
   }
-  const x = r as HostCheckResult;
-  return { ...x, summary: typeof x.summary === 'string' ? x.summary : String(x.summary ?? '') };
+  const x = r as HostCheckResult & Record<string, unknown>;
+  const summary = typeof x.summary === 'string' ? x.summary : String(x.summary ?? '');
+  // Same keys, same order as `{ ...x, summary }`, but built from an empty literal: a spread
+  // copy gets a map outside V8's transition tree, so the `latencyMs` added next gave every
+  // host's result its own hidden class (20,000 maps, about 300 bytes a host, kept live).
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x)) out[k] = k === 'summary' ? summary : x[k];
+  if (!('summary' in out)) out.summary = summary;
+  return out as unknown as HostCheckResult;
 }
 
 async function closeService(svc: ServiceRuntime, log: Logger): Promise<void> {
