@@ -31,25 +31,9 @@ function opstatusLines(ctx: ListContext, snap: StatusSnapshot, keep: (watch: str
   return out;
 }
 
-/** mon's alert history TYPE for a stored alert record (the dispatcher already stores mon's words). */
+/** mon's alert history TYPE: the dispatcher stores mon's words (core/dispatch/history-type.ts). */
 function alertType(r: HistoryRecord): string {
-  if (/alert$/.test(r.type)) return r.type;
-  switch (r.type) {
-    case 'up':
-      return 'upalert';
-    case 'startup':
-      return 'startupalert';
-    case 'ack':
-      return 'ackalert';
-    case 'disable':
-      return 'disablealert';
-    case 'traptimeout':
-      return 'traptimeoutalert';
-    case 'trap':
-      return 'trapalert';
-    default:
-      return 'alert';
-  }
+  return /alert$/.test(r.type) ? r.type : 'alert';
 }
 
 export function listCommand(args: string, ctx: ListContext): string[] {
