@@ -12,6 +12,7 @@ import { backoffDelay, retryPolicy, type RetryPolicy } from './dispatch/backoff.
 import { deliveredRecord } from './dispatch/history-type.ts';
 import { TargetQueue } from './dispatch/target-queue.ts';
 import { WriteBehind } from './dispatch/write-behind.ts';
+import { pendingFromNew } from './store/rows.ts';
 
 export type { RetryPolicy } from './dispatch/backoff.ts';
 
@@ -97,7 +98,7 @@ class OutboxDispatcher implements Dispatcher {
     } catch (err) {
       // The mail must still go out; it just will not survive a restart.
       this.o.log.error({ err: errorMessage(err), deliveries: rows.length }, 'outbox write failed; delivering from memory only');
-      added = rows.map((r) => memoryDelivery(r));
+      added = rows.map((r) => pendingFromNew(r));
     }
     // After shutdown the rows are kept for the next start, not attempted now.
     if (this.shutdown.signal.aborted) return;
@@ -275,20 +276,4 @@ class OutboxDispatcher implements Dispatcher {
       signal.removeEventListener('abort', onAbort);
     }
   }
-}
-
-function memoryDelivery(r: NewDelivery): PendingDelivery {
-  return {
-    id: r.id,
-    eventId: r.event.id,
-    target: r.target,
-    plugin: r.plugin,
-    watch: r.event.watch,
-    service: r.event.service,
-    type: r.event.type,
-    state: 'pending',
-    attempts: 0,
-    createdAt: r.createdAt,
-    event: r.event,
-  };
 }

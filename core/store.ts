@@ -93,8 +93,12 @@ export interface Store {
   setAck(ack: Ack): void;
   clearAck(watch: string, service: string): void;
 
-  /** Replace the saved service states (id = `watch/service`, value opaque JSON-serialisable). */
-  saveServiceStates(states: Record<string, unknown>): void;
+  /**
+   * Save service states (id = `watch/service`, value opaque JSON-serialisable). By
+   * default `states` is every service and the rows of the others are deleted; with
+   * `partial` only the given ones are written and the rest is left alone.
+   */
+  saveServiceStates(states: Record<string, unknown>, opts?: { partial?: boolean }): void;
   loadServiceStates(): Record<string, unknown>;
 
   close(): void;

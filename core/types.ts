@@ -83,6 +83,7 @@ export interface RunInfo {
 }
 
 export interface HostChecker {
+  /** `signal` fires at the timeout or at shutdown; checks that started together may share it. */
   check(host: string, signal: AbortSignal): Promise<HostCheckResult>;
   close?(): Promise<void>;
 }
@@ -206,7 +207,8 @@ export interface Alert {
   /**
    * Deliver one event. Throw to have the dispatcher retry with backoff; throw an
    * error made by `permanentFailure()` for a refusal no retry can fix (an SMTP 554),
-   * and the delivery is given up at once.
+   * and the delivery is given up at once. The event is shared with the event's other
+   * targets and with later retries: read it, never change it.
    */
   send(event: AlertEvent, signal: AbortSignal): Promise<void>;
   /** Optional: see every check result of the service (lvs uses it for fall/rise). Must not throw. */

@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { defineMonitor, type HostCheckResult } from '../core/types.ts';
-import { abortReason, onAbort } from './dns/abort-fanout.ts';
+import { abortReason, onAbort } from '../core/kit/on-abort.ts';
 import { evaluate } from './dns/evaluate.ts';
 import { compileOptions, optionsSchema, type DnsOptions } from './dns/options.ts';
 import { formatRecord } from './dns/records.ts';

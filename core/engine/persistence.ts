@@ -23,7 +23,7 @@ export interface Persistence {
   /** The durable store, or a throw-away one in a temp directory when that cannot be had. */
   store: Store;
   loadServiceStates(): Record<string, unknown>;
-  saveServiceStates(states: Record<string, unknown>): void;
+  saveServiceStates(states: Record<string, unknown>, opts?: { partial?: boolean }): void;
   loadOperatorState(): EngineOperatorState;
   saveOperatorState(s: EngineOperatorState): void;
   appendHistory(rec: HistoryRecord): void;
@@ -70,7 +70,7 @@ export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boo
   return {
     store,
     loadServiceStates: () => guard('load service state', {}, (s) => s.loadServiceStates()),
-    saveServiceStates: (states) => guard('save service state', undefined, (s) => s.saveServiceStates(states)),
+    saveServiceStates: (states, opts) => guard('save service state', undefined, (s) => s.saveServiceStates(states, opts)),
     loadOperatorState: () =>
       guard('load disabled/ack state', { disabledHosts: [], disabledWatches: [], disabledServices: [] }, (s) => {
         const o = s.getOperatorState();

@@ -18,7 +18,7 @@ import {
   DEFAULT_RETENTION_MS,
   type StoreOptions,
 } from './store-options.ts';
-import { historyFromRow, outboxFromRow, pendingFromRow, type HistoryRow, type OutboxRow } from './rows.ts';
+import { historyFromRow, outboxFromRow, pendingFromNew, pendingFromRow, type HistoryRow, type OutboxRow } from './rows.ts';
 
 export const STORE_FILE = 'vigil.db';
 
@@ -145,7 +145,6 @@ class SqliteStore implements Store {
         `INSERT OR IGNORE INTO outbox (id, event_id, target, plugin, watch, service, type, created_at, event)
          VALUES (@id, @eventId, @target, @plugin, @watch, @service, @type, @createdAt, @event)`,
       ),
-      outboxById: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
       delivered: db.prepare(
         `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, next_attempt_at = NULL
          WHERE id = ? AND state = 'pending'`,
@@ -237,7 +236,7 @@ class SqliteStore implements Store {
             createdAt: d.createdAt,
             event: JSON.stringify(d.event),
           });
-          if (res.changes === 1) added.push(pendingFromRow(this.st.outboxById.get(d.id) as OutboxRow));
+          if (res.changes === 1) added.push(pendingFromNew(d));
         }
         return added;
       })(),
@@ -324,11 +323,13 @@ class SqliteStore implements Store {
     this.write('write operator state to', () => this.st.delOperator.run('ack', `${watch}/${service}`));
   }
 
-  saveServiceStates(states: Record<string, unknown>): void {
+  saveServiceStates(states: Record<string, unknown>, opts: { partial?: boolean } = {}): void {
     const at = this.now();
-    const next = new Map<string, string>();
-    const changed: Array<[string, string]> = [];
+    const partial = opts.partial === true;
+    // What the table holds, by digest: known after a load or a full save (a partial save keeps it current).
     const prev = this.savedStates;
+    const next = partial ? new Map(prev) : new Map<string, string>();
+    const changed: Array<[string, string]> = [];
     // Rewriting 20,000 unchanged rows is a long commit for nothing: only the difference is written.
     for (const [id, state] of Object.entries(states)) {
       const json = JSON.stringify(state);
@@ -336,16 +337,16 @@ class SqliteStore implements Store {
       next.set(id, digest);
       if (!prev || prev.get(id) !== digest) changed.push([id, json]);
     }
-    const removed = prev ? [...prev.keys()].filter((id) => !next.has(id)) : [];
-    if (prev && changed.length === 0 && removed.length === 0) return;
+    const removed = prev && !partial ? [...prev.keys()].filter((id) => !next.has(id)) : [];
+    if (changed.length === 0 && removed.length === 0 && (prev || partial)) return;
     this.write('save service state to', () =>
       this.db.transaction(() => {
-        if (!prev) this.st.clearStates.run();
+        if (!prev && !partial) this.st.clearStates.run();
         for (const id of removed) this.st.delState.run(id);
         for (const [id, json] of changed) this.st.saveState.run(id, json, at);
       })(),
     );
-    this.savedStates = next;
+    if (prev || !partial) this.savedStates = next;
   }
 
   loadServiceStates(): Record<string, unknown> {

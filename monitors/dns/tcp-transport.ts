@@ -6,7 +6,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
 import type { Exchange } from './udp-transport.ts';
-import { abortReason, onAbort } from './abort-fanout.ts';
+import { abortReason, onAbort } from '../../core/kit/on-abort.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
 export function tcpQuery(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {

@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
-import { abortReason, onAbort } from './abort-fanout.ts';
+import { abortReason, onAbort } from '../../core/kit/on-abort.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
 export interface Exchange {

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { HostCheckResult } from '../../core/types.ts';
 import type { Dialog } from './dialog.ts';
 import { describeNetError, isTimeoutReason } from './net-errors.ts';
+import { onAbort as watchAbort } from '../../core/kit/on-abort.ts';
 
 export interface ProbeTarget {
   /** Address for net.connect (IPv6 without brackets). */
@@ -44,7 +45,7 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
     const finish = (r: HostCheckResult | Error, polite = false) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      unwatch();
       sock.removeAllListeners('data');
       sock.on('error', noop);
       raw.on('error', noop);
@@ -123,7 +124,8 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
       sock.once('secureConnect', begin);
     });
 
+    let unwatch = noop;
     if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    else unwatch = watchAbort(signal, onAbort);
   });
 }

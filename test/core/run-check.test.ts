@@ -56,3 +56,62 @@ test("a timed-out plugin's own reason is kept in the summary when it answers the
   }));
   assert.equal(outcomeSummary(o2), 'timed out after 50 ms');
 });
+
+test('checks started together share one deadline, and none gets less than its timeout', async () => {
+  const seen = new Set<AbortSignal>();
+  const starts: number[] = [];
+  const outcomes = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      runWithDeadline('stuck', 'check', 60, undefined, (signal) => {
+        seen.add(signal);
+        starts.push(performance.now());
+        return new Promise<never>(() => {});
+      }),
+    ),
+  );
+  const end = performance.now();
+  assert.equal(seen.size, 1, 'one AbortSignal for the batch');
+  for (const o of outcomes) {
+    assert.equal(o.kind, 'timeout');
+    assert.ok(o.durationMs >= 60, `a check was cut after ${o.durationMs} ms, before its 60 ms timeout`);
+  }
+  assert.ok(end - Math.max(...starts) >= 60);
+});
+
+test('a check started after the batch window gets its own full timeout', async () => {
+  const first = runWithDeadline('a', 'check', 80, undefined, () => new Promise<never>(() => {}));
+  await new Promise((r) => setTimeout(r, 30));
+  const t1 = performance.now();
+  let firstSignal: AbortSignal | undefined;
+  const second = runWithDeadline('b', 'check', 80, undefined, (signal) => {
+    firstSignal = signal;
+    return new Promise<never>(() => {});
+  });
+  assert.equal((await first).kind, 'timeout');
+  assert.equal(firstSignal?.aborted, false, "the first batch's deadline does not cut the later check");
+  const o = await second;
+  assert.equal(o.kind, 'timeout');
+  assert.ok(performance.now() - t1 >= 80);
+});
+
+test('a batch whose checks all finished leaves no timer behind', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  await Promise.all(Array.from({ length: 20 }, (_, i) => runWithDeadline('p', 'check', 60_000, undefined, async () => i)));
+  assert.equal(timers(), before);
+});
+
+test('shutdown aborts every check of a batch and tells each plugin', async () => {
+  const ctrl = new AbortController();
+  let told = 0;
+  const runs = Array.from({ length: 10 }, () =>
+    runWithDeadline('slow', 'check', 5000, ctrl.signal, (signal) => {
+      signal.addEventListener('abort', () => told++);
+      return new Promise<never>(() => {});
+    }),
+  );
+  setTimeout(() => ctrl.abort(new Error('stopping')), 20);
+  const outs = await Promise.all(runs);
+  assert.deepEqual(new Set(outs.map((o) => o.kind)), new Set(['aborted']));
+  assert.equal(told, 10);
+});

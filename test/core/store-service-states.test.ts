@@ -39,3 +39,31 @@ test('saveServiceStates writes only the services that changed, and deletes the r
   s.close();
   rmSync(dir, { recursive: true });
 });
+
+test('a partial save writes the given services and leaves the others, before and after a full save', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-states-'));
+  let clock = 100;
+  let s = openStore(dir, { now: () => clock });
+  s.saveServiceStates({ 'web/http': { status: 'ok' }, 'web/smtp': { status: 'ok' } });
+  clock = 200;
+  s.saveServiceStates({ 'web/smtp': { status: 'fail' } }, { partial: true });
+  s.saveServiceStates({ 'web/smtp': { status: 'fail' } }, { partial: true }); // unchanged: not rewritten
+  s.close();
+  assert.deepEqual(savedAt(dir), { 'web/http': 100, 'web/smtp': 200 });
+
+  // Partial before anything was loaded or fully saved: written, nothing else deleted.
+  clock = 300;
+  s = openStore(dir, { now: () => clock });
+  s.saveServiceStates({ 'web/http': { status: 'fail' } }, { partial: true });
+  s.close();
+  assert.deepEqual(savedAt(dir), { 'web/http': 300, 'web/smtp': 200 });
+
+  // The full save after partial ones still removes services that are gone.
+  s = openStore(dir, { now: () => clock });
+  s.loadServiceStates();
+  s.saveServiceStates({ 'web/http': { status: 'ok' } }, { partial: true });
+  s.saveServiceStates({ 'web/http': { status: 'ok' } });
+  assert.deepEqual(s.loadServiceStates(), { 'web/http': { status: 'ok' } });
+  s.close();
+  rmSync(dir, { recursive: true });
+});

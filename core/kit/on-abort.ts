@@ -1,7 +1,8 @@
 /**
- * @fileoverview One 'abort' listener per signal, however many queries wait on it: a
- * scheduler may hand the same signal to thousands of host checks, and one listener each
- * would cost memory and trip node's MaxListeners warning.
+ * @fileoverview One 'abort' listener per signal, however many waiters: vigil hands
+ * one signal to the checks that start together (up to `maxprocs`), and an
+ * EventTarget listener added and removed by each costs microseconds (the list is
+ * scanned) and memory. Part of the plugin API, like core/types.ts.
  */
 type Callback = () => void;
 
