@@ -16,7 +16,7 @@ import { resolveServer, type ResolvedServer, type ServerAddress } from './dns/se
 import { SharedAnswer } from './dns/shared-answer.ts';
 import { tcpQuery } from './dns/tcp-transport.ts';
 import { UdpTransport, type Exchange } from './dns/udp-transport.ts';
-import { encodeQuery, isTruncated, ptrName, rcodeOf, type QueryTemplate, type RecordType } from './dns/wire.ts';
+import { decodeAnswers, encodeQuery, isTruncated, ptrName, rcodeOf, type QueryTemplate, type RecordType } from './dns/wire.ts';
 
 /** How long the shared master SOA query may take, whatever the callers' own timeouts. */
 const MASTER_TIMEOUT_MS = 10_000;
@@ -88,10 +88,7 @@ export default defineMonitor<DnsOptions>({
       }
       const rcode = rcodeOf(ex.message);
       try {
-        const records = dnsPacket.decode(ex.message).answers ?? [];
-        // dns-packet reads past a cut-short record without throwing; its byte count tells.
-        if (dnsPacket.decode.bytes > ex.message.length) throw new Error(`records end past the ${ex.message.length}-byte message`);
-        return { rcode, records, latencyMs: ex.rttMs, via };
+        return { rcode, records: decodeAnswers(ex.message), latencyMs: ex.rttMs, via };
       } catch (err) {
         return { rcode, records: [], latencyMs: ex.rttMs, via, malformed: `malformed answer (${(err as Error).message})` };
       }

@@ -32,33 +32,44 @@ export interface Observed {
 const SHOWN = 5;
 
 export function evaluate(o: Observed, e: Expectations): HostCheckResult {
-  const values = o.records.filter((r) => r.type === o.type).map(formatRecord);
-  const all = o.records.map((r) => `${r.name} ${r.type} ${formatRecord(r)}`);
+  // One pass, no intermediate arrays or closures: this runs for every check.
   const ms = round(o.latencyMs);
-  const detail = [`rcode ${o.rcode} via ${o.via} in ${ms} ms`, ...all].join('\n');
-  const base = { latencyMs: o.latencyMs, detail, metrics: { latencyMs: o.latencyMs, answers: values.length } };
-  const fail = (why: string): HostCheckResult => ({ ok: false, summary: `${o.prefix}: ${why}`, ...base });
+  const values: string[] = [];
+  let detail = `rcode ${o.rcode} via ${o.via} in ${ms} ms`;
+  for (const r of o.records) {
+    const v = formatRecord(r);
+    if (r.type === o.type) values.push(v);
+    detail += `\n${r.name} ${r.type} ${v}`;
+  }
+  const metrics = { latencyMs: o.latencyMs, answers: values.length };
 
-  if (o.malformed) return fail(`${o.rcode}, ${o.malformed}`);
-  if (o.rcode !== e.rcode) return fail(`${o.rcode} (expected ${e.rcode})`);
-  const missing = e.answers.filter((m) => !values.some((v) => m.test(v)));
-  if (missing.length) {
-    return fail(`no answer matches ${missing.map((m) => JSON.stringify(m.text)).join(', ')} (got ${list(values)})`);
+  if (o.malformed) return failed(o, `${o.rcode}, ${o.malformed}`, detail, metrics);
+  if (o.rcode !== e.rcode) return failed(o, `${o.rcode} (expected ${e.rcode})`, detail, metrics);
+  if (e.answers.length) {
+    const missing = e.answers.filter((m) => !values.some((v) => m.test(v)));
+    if (missing.length) {
+      return failed(o, `no answer matches ${missing.map((m) => JSON.stringify(m.text)).join(', ')} (got ${list(values)})`, detail, metrics);
+    }
   }
   if (values.length < e.minAnswers) {
-    return fail(`${count(values.length)} (${list(values)}), expected at least ${e.minAnswers}`);
+    return failed(o, `${count(values.length)} (${list(values)}), expected at least ${e.minAnswers}`, detail, metrics);
   }
   const seen = `${o.rcode}, ${count(values.length)}${values.length ? ` (${list(values)})` : ''}`;
   if (e.maxLatencyMs !== undefined && o.latencyMs > e.maxLatencyMs) {
     const why = `answered in ${ms} ms, over the ${e.maxLatencyMs} ms limit (${seen})`;
-    if (e.latencyFails) return fail(why);
-    return { ok: true, degraded: true, summary: `${o.prefix}: ${why}`, ...base };
+    if (e.latencyFails) return failed(o, why, detail, metrics);
+    return { ok: true, degraded: true, summary: `${o.prefix}: ${why}`, latencyMs: o.latencyMs, detail, metrics };
   }
-  return { ok: true, summary: `${o.prefix}: ${seen}, ${ms} ms`, ...base };
+  return { ok: true, summary: `${o.prefix}: ${seen}, ${ms} ms`, latencyMs: o.latencyMs, detail, metrics };
+}
+
+function failed(o: Observed, why: string, detail: string, metrics: Record<string, number>): HostCheckResult {
+  return { ok: false, summary: `${o.prefix}: ${why}`, latencyMs: o.latencyMs, detail, metrics };
 }
 
 function list(values: string[]): string {
   if (values.length === 0) return 'none';
+  if (values.length === 1) return values[0]!;
   const shown = values.slice(0, SHOWN).join(', ');
   return values.length > SHOWN ? `${shown}, +${values.length - SHOWN} more` : shown;
 }

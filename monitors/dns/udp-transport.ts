@@ -57,11 +57,17 @@ export class UdpTransport {
   }
 
   /** Send `template` to `server` and resolve with the matching answer; rejects when `signal` aborts. */
-  async query(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {
-    while (this.pending.size >= this.maxInFlight) await this.waitForSlot(signal);
-    signal.throwIfAborted();
-    if (this.closed) throw new Error('DNS monitor is closed');
-    const id = this.freeId();
+  query(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {
+    // Not async: one promise per query on the usual path, where a slot is free.
+    if (this.pending.size >= this.maxInFlight) return this.waitForSlot(signal).then(() => this.query(server, template, signal));
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.closed) return Promise.reject(new Error('DNS monitor is closed'));
+    let id: number;
+    try {
+      id = this.freeId();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const socket = this.socketFor(server.family);
     return new Promise<Exchange>((resolve, reject) => {
       const p: Pending = {

@@ -12,7 +12,7 @@ import { evaluate, type Expectations } from '../../monitors/dns/evaluate.ts';
 import { compileOptions } from '../../monitors/dns/options.ts';
 import { compileMatcher, formatRecord } from '../../monitors/dns/records.ts';
 import { canonicalIPv6, parseServer } from '../../monitors/dns/server-address.ts';
-import { answersQuestion, encodeQuery, isTruncated, ptrName, rcodeOf, stampId } from '../../monitors/dns/wire.ts';
+import { answersQuestion, decodeAnswers, encodeQuery, isTruncated, ptrName, rcodeOf, stampId } from '../../monitors/dns/wire.ts';
 
 const expect = (e: Partial<Expectations> = {}): Expectations => ({ rcode: 'NOERROR', answers: [], minAnswers: 0, latencyFails: false, ...e });
 const a = (data: string): dnsPacket.Answer => ({ type: 'A', name: 'www.example.test', data });
@@ -122,5 +122,32 @@ describe('dns options', () => {
     assert.equal(vi(io), true);
     assert.deepEqual(io, { count: 3, maxLossPercent: 50, rttFails: false, periodMs: 500, intervalMs: 10, timeoutMs: 500, fping: '/usr/bin/fping' });
     assert.equal(vi({ count: 0 }), false);
+  });
+});
+
+describe('dns answer section', () => {
+  const msg = dnsPacket.encode({
+    type: 'response',
+    id: 7,
+    questions: [{ type: 'A', name: 'www.example.test' }],
+    answers: [
+      { type: 'CNAME', name: 'www.example.test', data: 'web.example.test' },
+      { type: 'A', name: 'web.example.test', data: '192.0.2.1' },
+    ],
+    authorities: [{ type: 'NS', name: 'example.test', data: 'ns.example.test' }],
+    additionals: [{ type: 'A', name: 'ns.example.test', data: '192.0.2.53' }],
+  });
+
+  it('decodes exactly the answer records, as dns-packet does', () => {
+    assert.deepEqual(decodeAnswers(msg), dnsPacket.decode(msg).answers);
+    assert.deepEqual(decodeAnswers(msg).map(formatRecord), ['web.example.test', '192.0.2.1']);
+  });
+
+  it('throws on a message cut inside the question or the answers', () => {
+    assert.throws(() => decodeAnswers(msg.subarray(0, 20)), /name runs past the 20-byte message/);
+    assert.throws(() => decodeAnswers(msg.subarray(0, 60)), /Cannot decode name/);
+    const answersOnly = dnsPacket.encode({ type: 'response', id: 7, questions: [{ type: 'A', name: 'a.test' }], answers: [{ type: 'A', name: 'a.test', data: '192.0.2.1' }] });
+    assert.throws(() => decodeAnswers(answersOnly.subarray(0, answersOnly.length - 3)), /records end past the \d+-byte message/);
+    assert.throws(() => decodeAnswers(msg.subarray(0, 8)), /shorter than a DNS header/);
   });
 });
