@@ -3,6 +3,7 @@
  * summary follows mon's convention (the failing hosts, space-separated), so mon
  * alert scripts that parse it keep working.
  */
+import { hostRecord } from '../state/host-record.ts';
 import type { GroupCheckResult, HostCheckResult } from '../types.ts';
 import type { RunResult } from '../state.ts';
 
@@ -22,19 +23,6 @@ function capHost(r: HostCheckResult): HostCheckResult {
   const out = { ...r, summary: capText(r.summary, LIMITS.hostSummary) };
   if (r.detail !== undefined) out.detail = capText(r.detail, LIMITS.hostDetail);
   return out;
-}
-
-/**
- * An empty object for results keyed by host name, in V8's dictionary mode from the start.
- * A plain `{}` keyed by host names in completion order grew a fresh chain of hidden classes
- * (about 19 before V8 gives up on it) on every run of every service; 20,000 hosts kept
- * about 25,000 of them live. Same prototype, keys and order as `{}`.
- */
-export function hostRecord<T>(): Record<string, T> {
-  const o: Record<string, unknown> = { a: 0, b: 0 };
-  delete o.a; // deleting a property other than the last turns the object into a dictionary
-  delete o.b;
-  return o as Record<string, T>;
 }
 
 export function fromHostResults(

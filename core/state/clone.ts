@@ -6,9 +6,10 @@
  * on every run (thousands a second), most of the state machine's CPU and garbage.
  */
 import type { ServiceState } from './types.ts';
+import { hostRecord } from './host-record.ts';
 
 export function cloneState(s: ServiceState): ServiceState {
-  const out: ServiceState = { ...s, hosts: {}, periods: {} };
+  const out: ServiceState = { ...s, hosts: hostRecord(), periods: {} };
   for (const h in s.hosts) out.hosts[h] = { ...s.hosts[h]! };
   for (const p in s.periods) out.periods[p] = { ...s.periods[p]! };
   if (s.ack) out.ack = { ...s.ack };

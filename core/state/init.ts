@@ -1,6 +1,7 @@
 /**
  * @fileoverview Creating a service's state, and carrying it over a reload.
  */
+import { hostRecord } from './host-record.ts';
 import type { Service } from '../model.ts';
 import type { HostMemory, PeriodMemory, ServiceState } from './types.ts';
 
@@ -27,7 +28,7 @@ export function initialState(service: Service, hosts: string[]): ServiceState {
     lastFailDetail: '',
     alertsSent: 0,
     seq: 0,
-    hosts: {},
+    hosts: hostRecord(),
     periods: {},
   };
   for (const h of hosts) state.hosts[h] = freshHost();
@@ -41,7 +42,7 @@ export function initialState(service: Service, hosts: string[]): ServiceState {
  * ones fresh, drop the ones that are gone.
  */
 export function adoptState(old: ServiceState, service: Service, hosts: string[]): ServiceState {
-  const next: ServiceState = { ...structuredClone(old), hosts: {}, periods: {} };
+  const next: ServiceState = { ...structuredClone(old), hosts: hostRecord(), periods: {} };
   for (const h of hosts) next.hosts[h] = old.hosts[h] ? structuredClone(old.hosts[h]) : freshHost();
   for (const p of service.periods) {
     const kept = old.periods[p.key];
