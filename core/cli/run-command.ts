@@ -7,6 +7,7 @@ import { createLogger } from '../log.ts';
 import { ConfigError, errorMessage, formatProblem } from '../errors.ts';
 import { startFrontEnds } from '../front-ends.ts';
 import { CONFIG_OPTION, parse, requireConfig, withUsage } from './args.ts';
+import { limitHeapGrowth } from './heap-growth.ts';
 
 const USAGE = `Usage: vigil run -c FILE [--stopped] [--log-level debug|info|warn|error] [--json-log]
 
@@ -30,6 +31,7 @@ export function runCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const file = requireConfig(values, USAGE);
+    limitHeapGrowth();
     const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error' | undefined;
     const log = createLogger({ level, json: values['json-log'] ? true : undefined });
     // Signal handlers go in first: a SIGHUP during start-up must not kill the daemon
