@@ -127,7 +127,9 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
 function passed(t: ProbeTarget, o: ProbeOptions, ms: number, what: string): HostCheckResult {
   const latencyMs = Math.round(ms * 1000) / 1000;
   const degraded = o.latencyWarnMs !== undefined && ms > o.latencyWarnMs;
-  const summary = `${t.label}: ${what} in ${latencyMs} ms${degraded ? ` (over ${o.latencyWarnMs} ms)` : ''}`;
+  // Joined, not concatenated: one flat string instead of a tree of V8 cons strings,
+  // since each host keeps its last summary for an interval (less old-generation garbage).
+  const summary = [t.label, ': ', what, ' in ', latencyMs, degraded ? ` ms (over ${o.latencyWarnMs} ms)` : ' ms'].join('');
   return degraded ? { ok: true, degraded, summary, latencyMs } : { ok: true, summary, latencyMs };
 }
 
