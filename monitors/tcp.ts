@@ -95,7 +95,8 @@ export function targetFor(host: string, port: number, servername?: string): Prob
   return {
     host: bare,
     port,
-    label: v6 ? `[${bare}]:${port}` : `${bare}:${port}`,
+    // Joined: one flat string, kept per host for the life of the monitor.
+    label: (v6 ? ['[', bare, ']:', port] : [bare, ':', port]).join(''),
     servername: servername ?? (isIp ? undefined : bare),
   };
 }

@@ -6,7 +6,9 @@ import type { Service } from '../model.ts';
 import type { HostMemory, PeriodMemory, ServiceState } from './types.ts';
 
 export function freshHost(): HostMemory {
-  return { state: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0 };
+  // Every field present from the start: fields added later would live outside the object
+  // (a property array per host memory, copied on every run).
+  return { state: 'unknown', since: undefined, lastCheck: undefined, consecutiveFailures: 0, consecutiveSuccesses: 0, last: undefined };
 }
 
 export function freshPeriod(): PeriodMemory {
