@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVigil } from '../helpers/vigil-process.ts';
@@ -29,10 +29,11 @@ test('vigil run: a dead server gives the mon alert argv and stdin, its recovery 
   let b = await listen('127.0.0.3', port);
   const calls = join(dir, 'calls');
   const recorder = join(dir, 'record.alert');
-  // Records argv (NUL-separated) and stdin of every call, one file per call.
+  // Records argv (NUL-separated) and stdin of every call, one set of files per call;
+  // `.done` last, so a call is read only once its stdin is complete.
   writeFileSync(
     recorder,
-    `#!/bin/sh\nf="${calls}.$(date +%s%N).$$"\nfor a in "$@"; do printf '%s\\0' "$a"; done > "$f.argv"\ncat > "$f.stdin"\n`,
+    `#!/bin/sh\nf="${calls}.$(date +%s%N).$$"\nfor a in "$@"; do printf '%s\\0' "$a"; done > "$f.argv"\ncat > "$f.stdin"\n: > "$f.done"\n`,
   );
   chmodSync(recorder, 0o755);
   const cfg = join(dir, 'vigil.yaml');
@@ -58,11 +59,11 @@ watches:
   const vigil = startVigil(['run', '-c', cfg]);
   const readCalls = () =>
     readdirSync(dir)
-      .filter((f) => f.startsWith('calls.') && f.endsWith('.argv'))
+      .filter((f) => f.startsWith('calls.') && f.endsWith('.done'))
       .sort()
       .map((f) => {
-        const base = join(dir, f.slice(0, -'.argv'.length));
-        return { argv: readFileSync(`${base}.argv`, 'utf8').split('\0').slice(0, -1), stdin: existsSync(`${base}.stdin`) ? readFileSync(`${base}.stdin`, 'utf8') : '' };
+        const base = join(dir, f.slice(0, -'.done'.length));
+        return { argv: readFileSync(`${base}.argv`, 'utf8').split('\0').slice(0, -1), stdin: readFileSync(`${base}.stdin`, 'utf8') };
       });
   try {
     // Both up: checks pass, no alert.
