@@ -225,18 +225,11 @@ class SqliteStore implements Store {
       this.db.transaction(() => {
         const added: PendingDelivery[] = [];
         for (const d of deliveries) {
-          const res = this.st.addOutbox.run({
-            id: d.id,
-            eventId: d.event.id,
-            target: d.target,
-            plugin: d.plugin,
-            watch: d.event.watch,
-            service: d.event.service,
-            type: d.event.type,
-            createdAt: d.createdAt,
-            event: JSON.stringify(d.event),
-          });
-          if (res.changes === 1) added.push(pendingFromNew(d));
+          const p = pendingFromNew(d);
+          // The row's columns are the pending delivery's fields (state and attempts have defaults).
+          const { state: _state, attempts: _attempts, event, ...columns } = p;
+          const res = this.st.addOutbox.run({ ...columns, event: JSON.stringify(event) });
+          if (res.changes === 1) added.push(p);
         }
         return added;
       })(),
