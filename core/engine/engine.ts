@@ -43,6 +43,8 @@ export interface EngineOptions {
   persist?: boolean;
   /** Only load and build: no scheduling, no startup alerts, no deliveries (for `vigil test`). */
   probeOnly?: boolean;
+  /** How often changed service states are saved. @default 5000 */
+  saveIntervalMs?: number;
 }
 
 /** Everything the engine keeps about one service while it runs. */
@@ -103,7 +105,6 @@ export class Engine implements Runtime {
   private persistence!: Persistence;
   dispatcher!: Dispatcher;
   private saveTimer?: NodeJS.Timeout;
-  /** Something worth saving happened since the last save (an event, a status change). */
   /** Services whose state changed since the last save (saved within 5 s); the rest wait for the minute's full save. */
   private dirtyStates = new Set<string>();
   private lastSaveAt = 0;
@@ -162,7 +163,7 @@ export class Engine implements Runtime {
       e.schedule(svc, true);
       e.armTrapTimeout(svc);
     }
-    e.saveTimer = setInterval(() => e.saveIfNeeded(), 5000);
+    e.saveTimer = setInterval(() => e.saveIfNeeded(), opts.saveIntervalMs ?? 5000);
     e.saveTimer.unref();
     attachBenchStats(e); // only with VIGIL_BENCH_STATS=FILE (npm run bench)
     e.log.info({ config: cfg.file, services: e.services.size, watches: cfg.watches.length }, 'vigil started');

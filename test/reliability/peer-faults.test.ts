@@ -17,32 +17,16 @@ import type { AlertEvent } from '../../core/types.ts';
 import { Engine, type CheckMetric } from '../../core/engine/engine.ts';
 import { silentLogger } from '../../core/log.ts';
 import { startSmtp, decodedBody } from '../helpers/smtp.ts';
-import { FILE_MONITOR, ipvsCalls, tableServers, writeFakeIpvsadm } from './peer-fixtures.ts';
+import { FILE_MONITOR, ipvsCalls, tableServers, writeFakeIpvsadm, writeLvsPoolConfig } from './peer-fixtures.ts';
 import { fdCount, report, sleep, until } from './report.ts';
 
 const VIP = '127.0.0.100:80';
 
 test('ipvsadm failing: the LVS alert keeps retrying and the table ends up right', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ipvsfail-'));
-  writeFileSync(join(dir, 'peer.mjs'), FILE_MONITOR);
   const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
-  const cmd = writeFakeIpvsadm(dir, VIP, hosts, 80);
+  writeLvsPoolConfig(dir, VIP, hosts);
   writeFileSync(join(dir, 'fail'), '');
-  writeFileSync(
-    join(dir, 'vigil.yaml'),
-    `state_dir: ./state
-plugins: [./peer.mjs]
-hostgroups:
-  web: [${hosts.join(', ')}]
-watches:
-  web:
-    services:
-      http:
-        interval: 200ms
-        monitor: { plugin: peer/file, file: down.txt }
-        alerts: [ { plugin: lvs, service: "tcp ${VIP}", mode: remove, command: ["${cmd}"] } ]
-`,
-  );
   const engine = await Engine.start({ configFile: join(dir, 'vigil.yaml'), log: silentLogger });
   try {
     await sleep(600);

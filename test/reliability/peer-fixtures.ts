@@ -76,3 +76,30 @@ export function ipvsCalls(dir: string): string[] {
   const f = join(dir, 'calls');
   return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : [];
 }
+
+/**
+ * A vigil.yaml with one LVS-managed pool: the `peer/file` monitor (hosts listed in
+ * down.txt are down) and the lvs alert driving the fake ipvsadm, every 200 ms.
+ * `head` goes before `plugins:` (e.g. a control: line). Returns the config's path.
+ */
+export function writeLvsPoolConfig(dir: string, vip: string, hosts: string[], head = ''): string {
+  writeFileSync(join(dir, 'peer.mjs'), FILE_MONITOR);
+  const cmd = writeFakeIpvsadm(dir, vip, hosts, 80);
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(
+    file,
+    `state_dir: ./state
+${head}plugins: [./peer.mjs]
+hostgroups:
+  web: [${hosts.join(', ')}]
+watches:
+  web:
+    services:
+      http:
+        interval: 200ms
+        monitor: { plugin: peer/file, file: down.txt }
+        alerts: [ { plugin: lvs, service: "tcp ${vip}", mode: remove, command: ["${cmd}"] } ]
+`,
+  );
+  return file;
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startVigil, type VigilProcess } from '../helpers/vigil-process.ts';
 import { openStore } from '../../core/store.ts';
 import { prng, recorded, writeCrashConfig } from './crash-fixtures.ts';
-import { FILE_MONITOR, tableServers, writeFakeIpvsadm } from './peer-fixtures.ts';
+import { tableServers, writeLvsPoolConfig } from './peer-fixtures.ts';
 import { report, sleep, SOAK, until } from './report.ts';
 
 const TOKEN = 'crash-token-51f0';
@@ -134,25 +134,7 @@ test('SIGKILL with the LVS pool changed behind vigil\'s back: the table is recon
   const dir = mkdtempSync(join(tmpdir(), 'vigil-lvs-crash-'));
   const vip = '127.0.0.100:80';
   const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
-  writeFileSync(join(dir, 'peer.mjs'), FILE_MONITOR);
-  const cmd = writeFakeIpvsadm(dir, vip, hosts, 80);
-  const file = join(dir, 'vigil.yaml');
-  writeFileSync(
-    file,
-    `state_dir: ./state
-control: { listen: "127.0.0.1:0", token: "${TOKEN}" }
-plugins: [./peer.mjs]
-hostgroups:
-  web: [${hosts.join(', ')}]
-watches:
-  web:
-    services:
-      http:
-        interval: 200ms
-        monitor: { plugin: peer/file, file: down.txt }
-        alerts: [ { plugin: lvs, service: "tcp ${vip}", mode: remove, command: ["${cmd}"] } ]
-`,
-  );
+  const file = writeLvsPoolConfig(dir, vip, hosts, `control: { listen: "127.0.0.1:0", token: "${TOKEN}" }\n`);
   writeFileSync(join(dir, 'down.txt'), '127.0.0.3\n');
   let { vigil } = await started(file);
   try {
