@@ -3,6 +3,7 @@
  * Closes with a reset (RST) unless the dialog has a polite goodbye, so thousands
  * of probes leave no TIME_WAIT sockets behind on this side.
  */
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
@@ -42,14 +43,15 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
     let settled = false;
     const raw = net.connect({ host: t.host, port: t.port, noDelay: true });
     let sock: net.Socket = raw;
+    const hooks = new Hooks();
 
     const finish = (r: HostCheckResult | Error, polite = false) => {
       if (settled) return;
       settled = true;
       unwatch();
-      sock.removeAllListeners('data');
-      sock.on('error', noop);
+      hooks.release();
       raw.on('error', noop);
+      if (sock !== raw) sock.on('error', noop);
       if (polite && dialog.quit && !raw.destroyed) {
         sock.end(dialog.quit);
         raw.setTimeout(QUIT_GRACE_MS, () => raw.destroy());
@@ -101,21 +103,21 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
 
     const begin = () => {
       stage = 'before the first answer';
-      sock.on('data', (chunk: Buffer) => {
+      hooks.on(sock, 'data', (chunk: Buffer) => {
         data = data ? Buffer.concat([data, chunk]) : chunk;
         judge(false);
       });
-      sock.on('end', () => judge(true));
+      hooks.on(sock, 'end', () => judge(true));
       nextStep();
     };
 
-    sock.on('error', (err) => fail(`${stage === 'connecting' ? 'connect: ' : ''}${describeNetError(err)}`));
-    raw.once('connect', () => {
+    hooks.on(sock, 'error', (err: Error) => fail(`${stage === 'connecting' ? 'connect: ' : ''}${describeNetError(err)}`));
+    hooks.once(raw, 'connect', () => {
       if (!o.tls) return begin();
       stage = 'in the TLS handshake';
       sock = tls.connect({ socket: raw, servername: t.servername, rejectUnauthorized: o.tls.rejectUnauthorized, ca: o.tls.ca });
-      sock.on('error', (err) => fail(describeNetError(err)));
-      sock.once('secureConnect', begin);
+      hooks.on(sock, 'error', (err: Error) => fail(describeNetError(err)));
+      hooks.once(sock, 'secureConnect', begin);
     });
 
     let unwatch = noop;
@@ -143,21 +145,23 @@ function connectOnly(t: ProbeTarget, o: ProbeOptions, signal: AbortSignal): Prom
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const sock = net.connect({ host: t.host, port: t.port });
+    const hooks = new Hooks();
     let settled = false;
     let unwatch = noop;
     const settle = (r: HostCheckResult | Error) => {
       if (settled) return;
       settled = true;
       unwatch();
+      hooks.release();
+      sock.on('error', noop);
       if (r instanceof Error) reject(r);
       else resolve(r);
     };
-    // Stays for the socket's life: a late error after the reset must not go unhandled.
-    sock.on('error', (err) => {
+    hooks.on(sock, 'error', (err: Error) => {
       sock.destroy();
       settle({ ok: false, summary: `${t.label}: connect: ${describeNetError(err)}` });
     });
-    sock.once('connect', () => {
+    hooks.once(sock, 'connect', () => {
       const ms = performance.now() - t0;
       if (o.closeWithFin) sock.destroy();
       else sock.resetAndDestroy();
@@ -170,4 +174,30 @@ function connectOnly(t: ProbeTarget, o: ProbeOptions, signal: AbortSignal): Prom
     if (signal.aborted) onAbort();
     else unwatch = watchAbort(signal, onAbort);
   });
+}
+
+/**
+ * The listeners a probe puts on its sockets, taken off together when it ends (the
+ * caller then leaves a no-op 'error' listener: a late error after the reset must not
+ * go unhandled). Node keeps a closed socket's handle, and so the socket, alive until
+ * V8's next full collection: with our listeners still on it, every probe's promise,
+ * run and results lived that long too, and were promoted to the old generation.
+ */
+class Hooks {
+  private readonly list: Array<[EventEmitter, string, (...args: any[]) => void]> = [];
+
+  on(e: EventEmitter, event: string, fn: (...args: any[]) => void): void {
+    e.on(event, fn);
+    this.list.push([e, event, fn]);
+  }
+
+  once(e: EventEmitter, event: string, fn: (...args: any[]) => void): void {
+    e.once(event, fn);
+    this.list.push([e, event, fn]);
+  }
+
+  release(): void {
+    for (const [e, event, fn] of this.list) e.removeListener(event, fn);
+    this.list.length = 0;
+  }
 }

@@ -256,3 +256,29 @@ test('host names resolve (localhost from /etc/hosts; no DNS query leaves the mac
   assert.equal(r.ok, true, r.summary);
   assert.match(r.summary, new RegExp(`^localhost:${srv.port}: connected in`));
 });
+
+test('a finished probe leaves nothing of its own on the socket (only a no-op error listener)', async (t) => {
+  // Node keeps a closed socket alive until a full GC: listeners left on it would keep
+  // every probe's promise and results alive too. Sockets seen through node:net's channel.
+  const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+  const sockets: import('node:net').Socket[] = [];
+  const seen = (m: unknown) => sockets.push((m as { socket: import('node:net').Socket }).socket);
+  subscribe('net.client.socket', seen);
+  t.after(() => unsubscribe('net.client.socket', seen));
+  const srv = await lineServer('220 ready\r\n', () => '');
+  t.after(() => srv.close());
+  const refused = await refusedPort();
+  const plain = new (await import('node:net')).Socket();
+  const base = (ev: string) => plain.listenerCount(ev);
+  const runs: Array<[TcpOptions, string]> = [
+    [{ port: srv.port }, '127.0.0.1'],
+    [{ port: refused }, '127.0.0.1'],
+    [{ port: srv.port, expect: '^220' }, '127.0.0.1'],
+  ];
+  for (const [o, host] of runs) await (await checker(o)).check(host, within(2000));
+  assert.equal(sockets.length, runs.length);
+  for (const s of sockets) {
+    assert.equal(s.listenerCount('error'), 1, 'one error listener left');
+    for (const ev of ['connect', 'data', 'end', 'close', 'secureConnect']) assert.equal(s.listenerCount(ev), base(ev), `${ev} listeners left`);
+  }
+});
