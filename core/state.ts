@@ -16,7 +16,7 @@ export type {
   StateContext,
 } from './state/types.ts';
 export { initialState, adoptState } from './state/init.ts';
-export { applyResult, failureSummary, NO_SUMMARY } from './state/service.ts';
+export { applyResult, applyResultInPlace, failureSummary, NO_SUMMARY, type Transition } from './state/service.ts';
 export { startup, acknowledge, disableAlerts, testAlert } from './state/commands.ts';
 export { serviceEventId, incidentKey } from './state/events.ts';
 export { REDISTRIBUTE } from './state/alert.ts';

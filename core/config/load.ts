@@ -12,7 +12,8 @@ import type { JsonSchema } from '../types.ts';
 import { validatorFor } from './ajv.ts';
 import { describeAjvErrors } from './ajv-errors.ts';
 import { buildConfig } from './build.ts';
-import { pathText, yamlLocator } from './positions.ts';
+import { readJsonConfig } from './json-positions.ts';
+import { pathText, yamlLocator, type Locator } from './positions.ts';
 import { configSchema } from './schema.ts';
 import { validateModel } from './validate.ts';
 
@@ -73,22 +74,9 @@ async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckR
   } catch (err) {
     return { problems: [readProblem(file, err)], notes: [] };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e, lines)), notes: [] };
-  const odd = collectionKeys(file, doc, lines);
-  if (odd.length > 0) return { problems: odd, notes: [] };
-
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 1000 });
-  } catch (err) {
-    return { problems: [{ loc: { file, line: 1 }, message: `cannot read the YAML: ${(err as Error).message}` }], notes: [] };
-  }
-  if (raw === null || raw === undefined) {
-    return { problems: [{ loc: { file, line: 1 }, message: 'the file is empty; start from examples/quickstart.yaml (docs/config.md explains every key)' }], notes: [] };
-  }
-  const locate = yamlLocator(file, doc, lines);
+  const read = (extname(file).toLowerCase() === '.json' ? readJsonConfig(file, text) : undefined) ?? readYaml(file, text);
+  if ('problems' in read) return { problems: read.problems, notes: [] };
+  const { raw, locate } = read;
   const problems: ConfigProblem[] = [];
   const validate = validatorFor(configSchema as unknown as JsonSchema);
   if (!validate(raw)) {
@@ -107,6 +95,25 @@ async function checkNative(file: string, plugins: PluginCatalog): Promise<CheckR
   const model = await validateModel(config, plugins, locate);
   problems.push(...model.problems);
   return { config, problems, notes: config.notes };
+}
+
+/** A YAML file (or a .json one the fast reader left to it): the positioned document. */
+function readYaml(file: string, text: string): { raw: unknown; locate: Locator } | { problems: ConfigProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => syntaxProblem(file, e, lines)) };
+  const odd = collectionKeys(file, doc, lines);
+  if (odd.length > 0) return { problems: odd };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    return { problems: [{ loc: { file, line: 1 }, message: `cannot read the YAML: ${(err as Error).message}` }] };
+  }
+  if (raw === null || raw === undefined) {
+    return { problems: [{ loc: { file, line: 1 }, message: 'the file is empty; start from examples/quickstart.yaml (docs/config.md explains every key)' }] };
+  }
+  return { raw, locate: yamlLocator(file, doc, lines) };
 }
 
 /** The root being no map gets a sentence of its own. */

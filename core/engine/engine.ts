@@ -405,7 +405,7 @@ export class Engine implements Runtime {
   process(svc: ServiceRuntime, result: RunResult): void {
     const s = svc.model;
     const prevStatus = svc.state.status;
-    const out = sm.applyResult(svc.state, result, this.stateContext(svc));
+    const out = sm.applyResultInPlace(svc.state, result, this.stateContext(svc));
     // Transitions and their alerts are saved within 5 s. Counts of a failure that changes
     // nothing, and the bookkeeping of a repeated still-down alert, wait for the minute's
     // save: rewriting a 100-host state every 5 s for each failing service cost more CPU

@@ -31,12 +31,23 @@ export function fullOutput(result: Pick<RunResult, 'summary' | 'detail' | 'outpu
   return result.detail ? `${result.summary}\n${result.detail}\n` : `${result.summary}\n`;
 }
 
-export function applyResult(
-  prev: ServiceState,
-  result: RunResult,
-  ctx: StateContext,
-): { state: ServiceState; deliveries: Delivery[]; hostEvents: AlertEvent[] } {
-  const state = cloneState(prev);
+export interface Transition {
+  state: ServiceState;
+  deliveries: Delivery[];
+  hostEvents: AlertEvent[];
+}
+
+/** Pure: the transition runs on a copy of `prev`, which is left as it was. */
+export function applyResult(prev: ServiceState, result: RunResult, ctx: StateContext): Transition {
+  return applyResultInPlace(cloneState(prev), result, ctx);
+}
+
+/**
+ * The engine's form: `state` itself is updated and returned. A copy per run meant a
+ * new memory for every host of the service on every run, each living one interval:
+ * at 20,000 hosts most of the old generation's garbage.
+ */
+export function applyResultInPlace(state: ServiceState, result: RunResult, ctx: StateContext): Transition {
   const previous = state.status;
   state.lastStatus = previous;
   state.lastCheck = result.at;

@@ -9,6 +9,7 @@ import {
   acknowledge,
   adoptState,
   applyResult,
+  applyResultInPlace,
   initialState,
   serviceEventId,
   testAlert,
@@ -99,6 +100,22 @@ test('applyResult is pure: the input state is untouched and the output survives 
     assert.deepEqual(state, before);
     assert.deepEqual(JSON.parse(JSON.stringify(next)), next);
     state = next;
+  }
+});
+
+test('applyResultInPlace (the engine\'s form) updates the state itself and decides exactly as applyResult', () => {
+  const svc = service([{ alertevery: { ms: M, mode: 'default' }, upalerts: [ref('up')] }]);
+  let pure = initialState(svc, HOSTS);
+  const mine = initialState(svc, HOSTS);
+  const runs = [[0, fail()], [10, fail(['h2'])], [70, fail(['h2'])], [80, ok()], [90, fail(['h1'])], [95, ok()]] as const;
+  for (const [t, res] of runs) {
+    const a = applyResult(pure, { ...res, at: t * S }, context(svc, t * S));
+    const b = applyResultInPlace(mine, { ...res, at: t * S }, context(svc, t * S));
+    assert.equal(b.state, mine, 'the same object');
+    assert.deepEqual(b.state, a.state);
+    assert.deepEqual(b.deliveries, a.deliveries);
+    assert.deepEqual(b.hostEvents, a.hostEvents);
+    pure = a.state;
   }
 });
 
