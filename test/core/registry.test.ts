@@ -70,3 +70,31 @@ test('shape errors name what is wrong', async () => {
   await assert.rejects(r.loadModules([moduleFile(`export default { kind: 'monitor', name: 'Bad Name', apiVersion: 1, create() {} };`)], EXAMPLE_CONFIG), /must be lowercase/);
   await assert.rejects(r.loadModules(['./plugins/does-not-exist.ts'], EXAMPLE_CONFIG), /cannot load plugin module/);
 });
+
+test('plugin modules named in a config are loaded for JSON and YAML configs alike', async () => {
+  const { loadPluginModules } = await import('../../core/engine/load.ts');
+  const dir = resolve('examples');
+  const forms: Array<[string, string]> = [
+    ['json.json', JSON.stringify({ plugins: ['./plugins/hello.ts'], hostgroups: {} })],
+    ['yaml.yaml', 'plugins: [./plugins/hello.ts]\nhostgroups: {}\n'],
+    ['json-as-yaml.json', "{ plugins: ['./plugins/hello.ts'] } # not strict JSON\n"],
+  ];
+  const tmp = mkdtempSync(join(tmpdir(), 'vigil-plugins-'));
+  for (const [name, text] of forms) {
+    // Beside examples/plugins, so the relative path resolves; removed at once.
+    const file = join(dir, `.tmp-${process.pid}-${name}`);
+    writeFileSync(file, text);
+    try {
+      const r = new Registry();
+      await loadPluginModules(file, r);
+      assert.ok(r.names('monitor').includes('hello/file-age'), name);
+    } finally {
+      (await import('node:fs')).rmSync(file, { force: true });
+    }
+  }
+  const none = join(tmp, 'none.json');
+  writeFileSync(none, JSON.stringify({ hostgroups: { g: ['127.0.0.2'] } }));
+  const r = new Registry();
+  await loadPluginModules(none, r);
+  assert.ok(!r.names('monitor').includes('hello/file-age'));
+});
