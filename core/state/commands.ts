@@ -5,6 +5,7 @@
 import { doAlert, linesOf, redistribute } from './alert.ts';
 import { deliveriesFor, makeEvent, refMatchesExit } from './events.ts';
 import { recount } from './init.ts';
+import { cloneState } from './clone.ts';
 import type { AlertKind, Delivery, ServiceState, StateContext } from './types.ts';
 import type { EventType } from '../types.ts';
 
@@ -12,7 +13,7 @@ type Outcome = { state: ServiceState; deliveries: Delivery[] };
 
 /** Daemon start: every period's startupalerts. Counted in alertsSent/numalerts as mon does (QUIRK). */
 export function startup(prev: ServiceState, ctx: StateContext): Outcome {
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   const fields = quietFields(state, '');
   const deliveries = [...redistribute(state, 'startup', fields, ctx), ...doAlert(state, { kind: 'startupalert', fields }, ctx)];
   recount(state, ctx.service);
@@ -28,7 +29,7 @@ export function startup(prev: ServiceState, ctx: StateContext): Outcome {
  */
 export function acknowledge(prev: ServiceState, comment: string, ctx: StateContext): Outcome {
   if (prev.status !== 'fail') return { state: prev, deliveries: [] };
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   state.ack = { at: ctx.now, comment };
   // mon leaves MON_RETVAL unset for ackalerts: no exit code.
   const fields = { ...quietFields(state, comment, false), summary: state.lastFailSummary, comment };
@@ -42,7 +43,7 @@ export function acknowledge(prev: ServiceState, comment: string, ctx: StateConte
  * BUG). Call it after marking the service disabled; `ctx.disabled` is ignored here.
  */
 export function disableAlerts(prev: ServiceState, ctx: StateContext): Outcome {
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   const fields = quietFields(state, '');
   const deliveries = [...redistribute(state, 'disable', fields, ctx), ...doAlert(state, { kind: 'disablealert', fields }, ctx)];
   return { state, deliveries };
@@ -78,7 +79,7 @@ export function testAlert(
     );
   }
   // A copy: the sequence number is not advanced by a test, so no later real event id is taken.
-  const scratch = structuredClone(state);
+  const scratch = cloneState(state);
   const event = makeEvent(scratch, ctx, TEST_TYPE[kind], {
     summary: 'test',
     detail: 'test detail',
