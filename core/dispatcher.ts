@@ -13,7 +13,7 @@ import { deliveredRecord } from './dispatch/history-type.ts';
 import { TargetQueue } from './dispatch/target-queue.ts';
 import { WriteBehind } from './dispatch/write-behind.ts';
 import { pendingFromNew } from './store/rows.ts';
-import { onAbort } from './kit/on-abort.ts';
+import { runWithDeadline } from './run-check.ts';
 
 export type { RetryPolicy } from './dispatch/backoff.ts';
 
@@ -221,7 +221,7 @@ class OutboxDispatcher implements Dispatcher {
     }
     d.attempts++;
     try {
-      await this.send(target.alert, d.event);
+      await this.send(target.alert, d.event, target.plugin);
     } catch (err) {
       const msg = this.shutdown.signal.aborted ? `aborted at shutdown: ${errorMessage(err)}` : errorMessage(err);
       if (isPermanentFailure(err) && !this.shutdown.signal.aborted) {
@@ -263,32 +263,16 @@ class OutboxDispatcher implements Dispatcher {
 
   /**
    * `alert.send` bounded by its timeout and by shutdown, even if the plugin ignores the
-   * signal. One controller and one timer per send, shutdown through one shared
-   * listener: AbortSignal.any() on the long-lived shutdown signal kept a WeakRef per
-   * send for the life of the process (20,000 after one start with 20,000 hosts).
+   * signal: the same deadline runner as checks, so sends that start together share
+   * one controller, one timer and one shutdown listener (at start, 20,000 host-up
+   * deliveries each had their own, and a race, a promise and a closure besides).
    */
-  private async send(alert: Alert, event: AlertEvent): Promise<void> {
+  private async send(alert: Alert, event: AlertEvent, plugin: string): Promise<void> {
     const ms = alert.sendTimeoutMs ?? this.sendTimeoutMs;
-    const ctrl = new AbortController();
-    let stop: (reason: unknown) => void = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      stop = (reason) => {
-        ctrl.abort(reason);
-        reject(reason);
-      };
-    });
-    aborted.catch(() => {}); // settled after the race is over: nobody listens then
-    // A DOMException named TimeoutError, as AbortSignal.timeout gives: plugins (undici, nodemailer) know it.
-    const timer = setTimeout(() => stop(new DOMException(`send timed out after ${ms} ms`, 'TimeoutError')), ms);
-    const shutdown = this.shutdown.signal;
-    const unwatch = shutdown.aborted ? (stop(shutdown.reason), () => {}) : onAbort(shutdown, () => stop(shutdown.reason));
-    try {
-      await Promise.race([alert.send(event, ctrl.signal), aborted]);
-    } catch (err) {
-      throw err instanceof DOMException && err.name === 'TimeoutError' ? new Error(err.message) : err;
-    } finally {
-      clearTimeout(timer);
-      unwatch();
-    }
+    const o = await runWithDeadline(plugin, 'send', ms, this.shutdown.signal, (signal) => alert.send(event, signal));
+    if (o.kind === 'ok') return;
+    if (o.kind === 'error') throw o.error.cause;
+    if (o.kind === 'timeout') throw new Error(`send timed out after ${ms} ms${o.reason ? `: ${o.reason}` : ''}`);
+    throw this.shutdown.signal.reason instanceof Error ? this.shutdown.signal.reason : new Error('vigil is shutting down');
   }
 }
