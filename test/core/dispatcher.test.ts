@@ -172,6 +172,17 @@ test('a send that ignores its signal is cut off at the timeout and retried', asy
   done();
 });
 
+test('a send that answers its signal at the timeout keeps its own words in the error', async () => {
+  const words: Alert = {
+    send: (_e, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('webhook gave no answer')))),
+  };
+  const { d, store, done } = setup({ w: words }, { sendTimeoutMs: 50, retry: { baseMs: 1000, maxMs: 1000, jitter: 0 } });
+  d.dispatch([{ event: ev('e1'), target: 'w' }]);
+  await until(() => store.list({})[0]!.attempts === 1);
+  assert.equal(store.list({})[0]!.lastError, 'send timed out after 50 ms: webhook gave no answer');
+  done();
+});
+
 test('resume delivers what a previous run left pending, in order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-disp-'));
   let store: Store = openStore(dir);
