@@ -77,7 +77,8 @@ export function createSseHub(src: SseSource, opts: { keep?: number; throttleMs?:
     const r = toRecent(e);
     recent.push(r);
     if (recent.length > keep) recent.splice(0, recent.length - keep);
-    broadcast(frame('event', r));
+    // No JSON for nobody: at start, 20,000 host-up events with no page open.
+    if (clients.size) broadcast(frame('event', r));
   });
   // A comment line every so often keeps proxies and idle timeouts from closing the stream.
   const heartbeat = setInterval(() => broadcast(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
