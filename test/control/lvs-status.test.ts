@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -29,7 +29,9 @@ const weights = () => Object.fromEntries(Object.entries(read()['127.0.0.100:80']
 function setActive(server: string, n: number) {
   const t = read();
   t['127.0.0.100:80']!.servers[server]!.active = n;
-  writeFileSync(state, JSON.stringify({ services: t }));
+  // Aside and renamed, as the fake ipvsadm writes it: neither side reads half a file.
+  writeFileSync(`${state}.test`, JSON.stringify({ services: t }));
+  renameSync(`${state}.test`, state);
 }
 
 before(async () => {

@@ -5,7 +5,7 @@
 // path comes as the first argument so the alert's `command` can carry it:
 //   command: [node, fake-ipvsadm.mjs, /tmp/state.json]
 // Connection counters are set by the test in the JSON ({ active, inactive }).
-import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, appendFileSync, renameSync } from 'node:fs';
 
 const [file, ...args] = process.argv.slice(2);
 const st = JSON.parse(readFileSync(file, 'utf8'));
@@ -47,4 +47,8 @@ if (op === '-S') {
   } else fail(`fake ipvsadm: unknown ${args.join(' ')}`);
 }
 // only changes write: the test edits counters in the file between calls
-if (op !== '-S' && op !== '-L') writeFileSync(file, JSON.stringify(st));
+// Written aside and renamed: a test reading the table must never see it half written.
+if (op !== '-S' && op !== '-L') {
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(st));
+  renameSync(`${file}.${process.pid}`, file);
+}
