@@ -3,7 +3,7 @@
  * values and one pass of jsonc-parser's scanner for where the keys sit. A generated
  * config with 20,000 hosts held as a positioned YAML document cost about 60 MB at
  * start, for positions nobody asks about; here host names (strings in lists) get no
- * entry and are found by a second pass only when a problem points at one.
+ * entry until a problem points at one, and then all of them get one in a second pass.
  * Anything unusual (a syntax error, a duplicate key) returns undefined: the YAML
  * reader then reports it with its line and column, as for any other file.
  */
@@ -108,15 +108,18 @@ function indexPositions(text: string): Map<string, Spot> | undefined {
   return odd ? undefined : spots;
 }
 
-/** The position of one list item that is a plain value (a host name): a second pass, for problems only. */
-function findScalarItem(text: string, want: string): Spot | undefined {
-  let found: Spot | undefined;
+/**
+ * Adds the positions of list items that are plain values (host names), in one more
+ * pass: done the first time a problem points at one, so a config with many bad host
+ * names is scanned twice in all, not once per name.
+ */
+function indexScalarItems(text: string, spots: Map<string, Spot>): void {
   visit(text, {
     onLiteralValue: (_v, _o, _l, line, ch, pathOf) => {
-      if (!found && pathOf().map(String).join(SEP) === want) found = { kind: 'scalar', line: line + 1, column: ch + 1 };
+      const path = pathOf();
+      if (typeof path[path.length - 1] === 'number') spots.set(path.map(String).join(SEP), { kind: 'scalar', line: line + 1, column: ch + 1 });
     },
   });
-  return found;
 }
 
 /**
@@ -127,6 +130,7 @@ function findScalarItem(text: string, want: string): Spot | undefined {
  */
 function jsonLocator(file: string, text: string, spots: Map<string, Spot>): Locator {
   const loc = (line: number, column: number): Loc => ({ file, line, column });
+  let scalarsIndexed = false;
   return (path: Path, opts = {}) => {
     const root = spots.get('');
     let at: Loc = root ? loc(root.line, root.column) : { file, line: 1 };
@@ -142,7 +146,11 @@ function jsonLocator(file: string, text: string, spots: Map<string, Spot>): Loca
         i++; // the implicit period
         continue;
       }
-      if (!spot && kind === 'list' && /^\d+$/.test(seg)) spot = findScalarItem(text, here);
+      if (!spot && kind === 'list' && /^\d+$/.test(seg) && !scalarsIndexed) {
+        indexScalarItems(text, spots);
+        scalarsIndexed = true;
+        spot = spots.get(here);
+      }
       if (!spot) {
         complete = false;
         break;

@@ -50,8 +50,6 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
       settled = true;
       unwatch();
       hooks.release();
-      raw.on('error', noop);
-      if (sock !== raw) sock.on('error', noop);
       if (polite && dialog.quit && !raw.destroyed) {
         sock.end(dialog.quit);
         raw.setTimeout(QUIT_GRACE_MS, () => raw.destroy());
@@ -153,7 +151,6 @@ function connectOnly(t: ProbeTarget, o: ProbeOptions, signal: AbortSignal): Prom
       settled = true;
       unwatch();
       hooks.release();
-      sock.on('error', noop);
       if (r instanceof Error) reject(r);
       else resolve(r);
     };
@@ -177,11 +174,12 @@ function connectOnly(t: ProbeTarget, o: ProbeOptions, signal: AbortSignal): Prom
 }
 
 /**
- * The listeners a probe puts on its sockets, taken off together when it ends (the
- * caller then leaves a no-op 'error' listener: a late error after the reset must not
- * go unhandled). Node keeps a closed socket's handle, and so the socket, alive until
- * V8's next full collection: with our listeners still on it, every probe's promise,
- * run and results lived that long too, and were promoted to the old generation.
+ * The listeners a probe puts on its sockets, taken off together when it ends. Node
+ * keeps a closed socket's handle, and so the socket, alive until V8's next full
+ * collection: with our listeners still on it, every probe's promise, run and results
+ * lived that long too, and were promoted to the old generation. Each socket keeps a
+ * no-op 'error' listener, which captures nothing: a late error after the reset must
+ * not go unhandled.
  */
 class Hooks {
   private readonly list: Array<[EventEmitter, string, (...args: any[]) => void]> = [];
@@ -197,7 +195,12 @@ class Hooks {
   }
 
   release(): void {
-    for (const [e, event, fn] of this.list) e.removeListener(event, fn);
+    const hooked = new Set<EventEmitter>();
+    for (const [e, event, fn] of this.list) {
+      if (!hooked.has(e)) e.on('error', noop);
+      hooked.add(e);
+      e.removeListener(event, fn);
+    }
     this.list.length = 0;
   }
 }
