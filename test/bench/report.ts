@@ -31,6 +31,12 @@ export function formatTable(r: ScenarioResult): string {
     ['vigil / bare-Node', q.vsBare === undefined ? '-' : `${f(q.vsBare)}x`],
     ['fork+exec / vigil', q.forkVsVigil === undefined ? '-' : `${f(q.forkVsVigil, 0)}x`],
     ['peak RSS (VmHWM)', `${f(r.hwmKiB / 1024, 1)} MiB${r.bytesPerHost !== undefined ? `, ${f(r.bytesPerHost / 1024)} KiB/host above the empty process` : ''}`],
+    [
+      'RSS over the window (median / max)',
+      r.rssWindowKiB.p50 === undefined
+        ? '-'
+        : `${f(r.rssWindowKiB.p50 / 1024, 1)} / ${f((r.rssWindowKiB.max ?? NaN) / 1024, 1)} MiB${r.steadyBytesPerHost !== undefined ? `, ${f(r.steadyBytesPerHost / 1024)} KiB/host above the empty process` : ''}`,
+    ],
     ['missed / early / skipped (overlap)', `${r.missed} / ${r.early} / ${r.skipped}`],
     ['false failures / timeouts', `${r.falseFailures} / ${r.timedOut}`],
     ['kill -> host-down p50 / p99 / max', `${f(r.detectMs.p50, 0)} / ${f(r.detectMs.p99, 0)} / ${f(r.detectMs.max, 0)} ms  (${r.detectMs.samples} of ${r.detectMs.of} kills)`],

@@ -85,10 +85,11 @@ export async function main(argv: string[]): Promise<number> {
     const ctx = { workDir, log, nodeArgs };
     const empty = await emptyVigil(ctx, smoke ? 1 : 10, smoke ? 2 : 10);
     const emptyHwmKiB = empty.hwmKiB;
-    log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB, idle CPU ${empty.idleCpuMsPerS.toFixed(1)} ms/s`);
+    log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB, VmRSS ${(empty.rssKiB / 1024).toFixed(1)} MiB, idle CPU ${empty.idleCpuMsPerS.toFixed(1)} ms/s`);
     for (const spec of specs) {
       const r = await runScenario(spec, ctx);
       r.bytesPerHost = ((r.hwmKiB - emptyHwmKiB) * 1024) / spec.n;
+      if (r.rssWindowKiB.p50 !== undefined) r.steadyBytesPerHost = ((r.rssWindowKiB.p50 - empty.rssKiB) * 1024) / spec.n;
       r.cpuPerCheckNetMs = (r.cpuMs - empty.idleCpuMsPerS * r.windowS) / r.checks;
       results.push(r);
       console.log(`\n${formatTable(r)}\n`);
@@ -97,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       date: started.toISOString(),
       machine: machine(),
       emptyHwmKiB,
+      emptyRssKiB: empty.rssKiB,
       emptyIdleCpuMsPerS: empty.idleCpuMsPerS,
       vigilNodeArgs: nodeArgs,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),

@@ -52,10 +52,17 @@ export interface ScenarioResult {
   /** Peak RSS of vigil (VmHWM) and its RSS at the end of the window, KiB. */
   hwmKiB: number;
   rssKiB: number;
+  /**
+   * VmRSS sampled every 100 ms over the window, KiB: what the process holds once
+   * started, apart from the peaks of start-up and of V8's collection timing.
+   */
+  rssWindowKiB: { p50?: number; max?: number };
   /** vigil's process.memoryUsage() at the end of the window (MiB): JS heap versus the rest. */
   memMiB?: Record<string, number>;
   /** (VmHWM - empty vigil's VmHWM) / N, bytes; set by the caller that knows the empty figure. */
   bytesPerHost?: number;
+  /** (median RSS over the window - empty vigil's RSS) / N, bytes; set by the caller. */
+  steadyBytesPerHost?: number;
   /** CPU per check minus the empty process's idle CPU over the window; set by the caller. */
   cpuPerCheckNetMs?: number;
   missed: number;
@@ -163,6 +170,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     const killTimes = killIdx.map((_, k) => (spec.kills > 1 ? (killSpanMs * k) / (spec.kills - 1) : 0));
     const tStart = Date.now();
     let twMax = timeWaitCount();
+    const rssSamples: number[] = [];
     let k = 0;
     while (Date.now() - tStart < spec.windowS * 1000) {
       while (k < killIdx.length && Date.now() - tStart >= killTimes[k]!) {
@@ -176,6 +184,8 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
         void ack.then((o) => killAt.set(key, o.at), () => {});
       }
       await sleep(100);
+      const rss = memKiB(vigil.pid)?.rss;
+      if (rss !== undefined) rssSamples.push(rss);
       const tw = timeWaitCount();
       if (tw !== undefined && (twMax === undefined || tw > twMax)) twMax = tw;
     }
@@ -218,6 +228,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       cpuMs: cpu1 - cpu0,
       hwmKiB: mem?.hwm ?? NaN,
       rssKiB: mem?.rss ?? NaN,
+      rssWindowKiB: { p50: quantile(rssSamples, 0.5), max: quantile(rssSamples, 1) },
       memMiB: s1.mem ? Object.fromEntries(Object.entries(s1.mem).map(([k, v]) => [k, Math.round(v / 2 ** 20)])) : undefined,
       missed: histAbove(gap, intervalMs * 1.5),
       early: histCount(gap) - histAbove(gap, intervalMs * 0.5),
@@ -248,6 +259,8 @@ function pickDistinct(n: number, count: number): number[] {
 
 export interface EmptyVigil {
   hwmKiB: number;
+  /** Its VmRSS at the end of the idle period, KiB. */
+  rssKiB: number;
   /** CPU ms per second of a vigil watching one host: the fixed cost under every per-check figure. */
   idleCpuMsPerS: number;
 }
@@ -271,7 +284,8 @@ export async function emptyVigil(ctx: RunContext, intervalS: number, idleS = 10)
     const t0 = Date.now();
     await sleep(idleS * 1000);
     const idleCpuMsPerS = ((cpuMs(v.pid) ?? NaN) - c0) / ((Date.now() - t0) / 1000);
-    return { hwmKiB: memKiB(v.pid)?.hwm ?? NaN, idleCpuMsPerS };
+    const mem = memKiB(v.pid);
+    return { hwmKiB: mem?.hwm ?? NaN, rssKiB: mem?.rss ?? NaN, idleCpuMsPerS };
   } finally {
     await v.stop();
     await Promise.all(targets.map((t) => t.stop()));

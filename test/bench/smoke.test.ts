@@ -40,6 +40,9 @@ test('npm run bench -- --smoke measures vigil and both references and prints the
     assert.ok(s.lagMs.p50 >= 0 && s.lagMs.p99 >= s.lagMs.p50);
     assert.ok(s.latencyMs.p50 > 0 && s.latencyMs.p99 >= s.latencyMs.p50);
     assert.ok(s.hwmKiB > 10_000, `peak RSS ${s.hwmKiB} KiB`);
+    // RSS sampled over the window: a median no higher than the peak.
+    assert.ok(s.rssWindowKiB.p50 > 10_000 && s.rssWindowKiB.p50 <= s.rssWindowKiB.max && s.rssWindowKiB.max <= s.hwmKiB, `window RSS ${JSON.stringify(s.rssWindowKiB)}`);
+    assert.ok(Number.isFinite(s.steadyBytesPerHost), 'steady RSS per host computed against the empty process');
     assert.ok(s.bare.probes > 0 && s.bare.cpuPerProbeMs > 0, 'bare-Node reference ran');
     assert.ok(s.fork.probes > 0 && s.fork.failed === 0, `fork reference ran cleanly: ${s.fork.error ?? ''}`);
     assert.equal(s.falseFailures, 0, `hosts that were never killed failed: ${s.falseFailureHosts.join(' ')}`);
