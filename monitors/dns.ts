@@ -12,7 +12,7 @@ import { abortReason, onAbort } from '../core/kit/on-abort.ts';
 import { evaluate } from './dns/evaluate.ts';
 import { compileOptions, optionsSchema, type DnsOptions } from './dns/options.ts';
 import { formatRecord } from './dns/records.ts';
-import { resolveServer, type ResolvedServer, type ServerAddress } from './dns/server-address.ts';
+import { numericServer, resolveServer, type ResolvedServer, type ServerAddress } from './dns/server-address.ts';
 import { SharedAnswer } from './dns/shared-answer.ts';
 import { tcpQuery } from './dns/tcp-transport.ts';
 import { UdpTransport, type Exchange } from './dns/udp-transport.ts';
@@ -60,12 +60,11 @@ export default defineMonitor<DnsOptions>({
       if (isIP(r.host)) servers.set(key, r);
       return r;
     };
-    // Keyed by the host as the group spells it (the hot path); `servers` holds the resolver and the master.
-    const hostServers = new Map<string, ResolvedServer>();
-    const serverOfHost = async (host: string): Promise<ResolvedServer> => {
-      const r = await resolveServer(hostServer(host, opts.port));
-      if (isIP(r.host)) hostServers.set(host, r);
-      return r;
+    // A host's server is rebuilt at each check rather than kept per host: for an
+    // IP address that is a parse (no lookup, no await); a name is looked up every time.
+    const serverOfHost = (host: string): ResolvedServer | Promise<ResolvedServer> => {
+      const s = hostServer(host, opts.port);
+      return numericServer(s) ?? resolveServer(s);
     };
 
     const ask = async (srv: ResolvedServer, t: QueryTemplate, signal: AbortSignal): Promise<Answered> => {
@@ -111,7 +110,8 @@ export default defineMonitor<DnsOptions>({
         t = template(name, opts.type);
       } else {
         // The hot path (one name, thousands of servers): no per-check lookups or encoding.
-        srv = hostServers.get(host) ?? (await serverOfHost(host));
+        const hs = serverOfHost(host);
+        srv = hs instanceof Promise ? await hs : hs;
         name = opts.name!;
         t = fixedTemplate!;
       }
@@ -126,7 +126,8 @@ export default defineMonitor<DnsOptions>({
       const masterAnswer = masterSoa.get(() =>
         ask(masterSrv, t, AbortSignal.any([closing.signal, AbortSignal.timeout(MASTER_TIMEOUT_MS)])),
       );
-      const srv = hostServers.get(host) ?? (await serverOfHost(host));
+      const hs = serverOfHost(host);
+      const srv = hs instanceof Promise ? await hs : hs;
       const isMaster = srv.address === masterSrv.address && srv.port === masterSrv.port;
       const prefix = `${srv.label}: SOA ${opts.zone}`;
       // The master's own check reuses the run's shared answer: one master query per run.

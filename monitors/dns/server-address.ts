@@ -45,11 +45,18 @@ export function canonicalIPv6(addr: string): string {
   return new URL(`http://[${addr}]/`).hostname.slice(1, -1);
 }
 
-/** Numeric address of a server; names go through the system resolver (getaddrinfo). */
-export async function resolveServer(s: ServerAddress): Promise<ResolvedServer> {
+/** The server as it is when its host is an IP address; undefined for a name. */
+export function numericServer(s: ServerAddress): ResolvedServer | undefined {
   const kind = isIP(s.host);
   if (kind === 4) return { ...s, address: s.host, family: 4 };
   if (kind === 6) return { ...s, address: canonicalIPv6(s.host), family: 6 };
+  return undefined;
+}
+
+/** Numeric address of a server; names go through the system resolver (getaddrinfo). */
+export async function resolveServer(s: ServerAddress): Promise<ResolvedServer> {
+  const numeric = numericServer(s);
+  if (numeric) return numeric;
   const found = await lookup(s.host);
   const family = found.family === 6 ? 6 : 4;
   return { ...s, address: family === 6 ? canonicalIPv6(found.address) : found.address, family };
