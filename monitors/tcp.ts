@@ -120,7 +120,6 @@ export default defineMonitor<TcpOptions>({
       check(host, signal) {
         return probe(targetFor(host, port, options.servername), dialog, probeOpts, signal);
       },
-      async close() {},
     };
   },
 });
