@@ -258,7 +258,7 @@ test('host names resolve (localhost from /etc/hosts; no DNS query leaves the mac
 });
 
 test('a finished probe leaves nothing of its own on the socket (only a no-op error listener)', async (t) => {
-  // Node keeps a closed socket alive until a full GC: listeners left on it would keep
+  // A closed socket can outlive the probe: listeners left on it would keep
   // every probe's promise and results alive too. Sockets seen through node:net's channel.
   const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
   const sockets: import('node:net').Socket[] = [];
