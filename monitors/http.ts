@@ -175,8 +175,9 @@ async function checkOnce(
     }
     return fail(t, stage === 'reading the body' ? describeBodyError(err, chunked) : describeNetError(err));
   } finally {
-    // A Client whose socket is gone holds nothing else: no close() needed.
-    if (sockets) for (const s of sockets) if (!s.destroyed) s.resetAndDestroy();
+    // A Client whose socket is gone holds nothing else: no close() needed. A socket
+    // still connecting cannot be reset (node would wait for the connect): destroy it.
+    if (sockets) for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) s.resetAndDestroy();
   }
 }
 

@@ -48,9 +48,18 @@ export function canonicalIPv6(addr: string): string {
 /** The server as it is when its host is an IP address; undefined for a name. */
 export function numericServer(s: ServerAddress): ResolvedServer | undefined {
   const kind = isIP(s.host);
-  if (kind === 4) return { ...s, address: s.host, family: 4 };
-  if (kind === 6) return { ...s, address: canonicalIPv6(s.host), family: 6 };
+  if (kind === 4) return resolved(s, s.host, 4);
+  if (kind === 6) return resolved(s, canonicalIPv6(s.host), 6);
   return undefined;
+}
+
+/**
+ * Field by field, not `{ ...s, address, family }`: this runs at every check, and in
+ * node 20's V8 a spread copy with keys added after it gets a new hidden class each
+ * time (see core/kit/connect-socket.ts).
+ */
+function resolved(s: ServerAddress, address: string, family: 4 | 6): ResolvedServer {
+  return { label: s.label, host: s.host, port: s.port, address, family };
 }
 
 /** Numeric address of a server; names go through the system resolver (getaddrinfo). */
@@ -59,5 +68,5 @@ export async function resolveServer(s: ServerAddress): Promise<ResolvedServer> {
   if (numeric) return numeric;
   const found = await lookup(s.host);
   const family = found.family === 6 ? 6 : 4;
-  return { ...s, address: family === 6 ? canonicalIPv6(found.address) : found.address, family };
+  return resolved(s, family === 6 ? canonicalIPv6(found.address) : found.address, family);
 }

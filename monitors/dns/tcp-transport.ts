@@ -2,11 +2,11 @@
  * @fileoverview DNS over TCP (RFC 1035 4.2.2: each message behind a 2-byte length), one
  * connection per query. Used when `tcp: true` and when a UDP answer comes back truncated.
  */
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
 import type { Exchange } from './udp-transport.ts';
 import { abortReason, onAbort } from '../../core/kit/on-abort.ts';
+import { connectSocket } from '../../core/kit/connect-socket.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
 export function tcpQuery(server: ResolvedServer, template: QueryTemplate, signal: AbortSignal): Promise<Exchange> {
@@ -19,7 +19,7 @@ export function tcpQuery(server: ResolvedServer, template: QueryTemplate, signal
   const started = performance.now();
 
   return new Promise<Exchange>((resolve, reject) => {
-    const sock = net.connect({ host: server.address, port: server.port, family: server.family });
+    const sock = connectSocket({ host: server.address, port: server.port, family: server.family });
     let buf: Buffer = Buffer.alloc(0);
     const finish = (err?: Error, ex?: Exchange) => {
       unwatch();

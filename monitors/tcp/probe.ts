@@ -4,16 +4,17 @@
  * of probes leave no TIME_WAIT sockets behind on this side.
  */
 import type { EventEmitter } from 'node:events';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HostCheckResult } from '../../core/types.ts';
 import type { Dialog } from './dialog.ts';
 import { describeNetError, isTimeoutReason } from './net-errors.ts';
 import { onAbort as watchAbort } from '../../core/kit/on-abort.ts';
+import { connectSocket } from '../../core/kit/connect-socket.ts';
 
 export interface ProbeTarget {
-  /** Address for net.connect (IPv6 without brackets). */
+  /** Address to connect to (IPv6 without brackets). */
   host: string;
   port: number;
   /** `127.0.0.1:25` / `[::1]:25` for summaries. */
@@ -41,7 +42,7 @@ export function probe(t: ProbeTarget, dialog: Dialog, o: ProbeOptions, signal: A
     let data: Buffer | undefined;
     let note: string | undefined;
     let settled = false;
-    const raw = net.connect({ host: t.host, port: t.port, noDelay: true });
+    const raw = connectSocket({ host: t.host, port: t.port, noDelay: true });
     let sock: net.Socket = raw;
     const hooks = new Hooks();
 
@@ -142,7 +143,7 @@ function passed(t: ProbeTarget, o: ProbeOptions, ms: number, what: string): Host
 function connectOnly(t: ProbeTarget, o: ProbeOptions, signal: AbortSignal): Promise<HostCheckResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const sock = net.connect({ host: t.host, port: t.port });
+    const sock = connectSocket({ host: t.host, port: t.port });
     const hooks = new Hooks();
     let settled = false;
     let unwatch = noop;
