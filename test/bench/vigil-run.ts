@@ -33,7 +33,7 @@ export interface VigilUnderTest {
 }
 
 export function startVigilUnderTest(configFile: string, statsFile: string, nodeArgs: string[] = []): VigilUnderTest {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(REPO, 'core/cli/main.ts'), 'run', '-c', configFile], {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(REPO, 'bin/vigil.js'), 'run', '-c', configFile], {
     cwd: REPO,
     env: { ...process.env, VIGIL_BENCH_STATS: statsFile, VIGIL_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,81 @@
+/**
+ * `vigil run --young-generation MIB`: the option, the growth decision, and the cap
+ * itself in a child node that allocates hard (V8's young generation is sized per
+ * process, so this test process keeps V8's defaults).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { growthFactorFor, nodeSetsYoungGeneration, parseYoungGeneration } from '../../core/cli/young-generation.ts';
+
+const REPO = new URL('../..', import.meta.url).pathname;
+const MiB = 1024 * 1024;
+
+test('--young-generation takes 0 or whole MiB from 2 to 64 and says so otherwise', () => {
+  assert.equal(parseYoungGeneration('8'), 8);
+  assert.equal(parseYoungGeneration('0'), 0);
+  for (const bad of ['1', '65', '2.5', 'big', '', '-4']) assert.throws(() => parseYoungGeneration(bad), /give whole MiB from 2 to 64, or 0/);
+});
+
+test('growth stops once doubling would pass the cap, and starts again below it', () => {
+  assert.equal(growthFactorFor(2 * MiB, 8 * MiB), 2);
+  assert.equal(growthFactorFor(4 * MiB, 8 * MiB), 2, '4 doubles to exactly 8');
+  assert.equal(growthFactorFor(8 * MiB, 8 * MiB), 1);
+  assert.equal(growthFactorFor(16 * MiB, 8 * MiB), 1, 'already over: no more growth');
+  assert.equal(growthFactorFor(4 * MiB, 6 * MiB), 1, 'a cap between two sizes stops at the lower one');
+});
+
+test("node's own young-generation flags win, from the command line or NODE_OPTIONS", () => {
+  assert.equal(nodeSetsYoungGeneration(['--import', 'tsx'], undefined), false);
+  assert.equal(nodeSetsYoungGeneration(['--max-semi-space-size=16'], undefined), true);
+  assert.equal(nodeSetsYoungGeneration([], '--max-old-space-size=512 --max_semi_space_size=4'), true);
+  assert.equal(nodeSetsYoungGeneration([], '--semi-space-growth-factor=4'), true);
+  assert.equal(nodeSetsYoungGeneration([], '--max-old-space-size=512'), false);
+});
+
+// Allocates about 400 MB with some survivors, which grows an uncapped young
+// generation to V8's 32 MiB within a second; prints the largest size seen.
+const CHILD = (mib: number, release = true) => `
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+setFlagsFromString('--semi-space-growth-factor=1'); // as bin/vigil.js does for run
+const { capYoungGeneration } = await import('./core/cli/young-generation.ts');
+const cap = capYoungGeneration(${mib}, [], undefined);
+if (${release}) cap?.release();
+const size = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+let largest = 0;
+const keep = [];
+for (let round = 0; round < 400; round++) {
+  for (let i = 0; i < 2000; i++) { const o = { a: new Array(16).fill(round) }; if (i % 40 === 0) keep.push(o); }
+  if (keep.length > 20000) keep.splice(0, 10000);
+  largest = Math.max(largest, size());
+  await new Promise((r) => setImmediate(r));
+}
+cap?.stop();
+console.log(JSON.stringify({ capped: cap !== undefined, largest }));
+`;
+
+function largestYoung(mib: number, release = true): { capped: boolean; largest: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD(mib, release)], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return JSON.parse(out.trim().split('\n').pop()!) as { capped: boolean; largest: number };
+}
+
+test('the cap holds the young generation at its size while the process allocates; 0 leaves V8 its 32 MiB', () => {
+  const capped = largestYoung(8);
+  assert.equal(capped.capped, true);
+  assert.ok(capped.largest <= 8 * MiB, `young generation reached ${capped.largest / MiB} MiB under an 8 MiB cap`);
+  const free = largestYoung(0);
+  assert.equal(free.capped, false);
+  assert.ok(free.largest > 8 * MiB, `uncapped, it reached only ${free.largest / MiB} MiB: the load does not show the cap`);
+});
+
+test('until start-up is over (release) it stays at the size it had, whatever the load', () => {
+  const held = largestYoung(8, false);
+  assert.equal(held.capped, true);
+  assert.ok(held.largest <= 4 * MiB, `young generation grew to ${held.largest / MiB} MiB while held`);
+});
+
+test('vigil run refuses a bad --young-generation with exit 2 before starting', () => {
+  const r = spawnSync(process.execPath, ['bin/vigil.js', 'run', '-c', 'examples/quickstart.yaml', '--young-generation', '1'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /vigil: --young-generation 1: give whole MiB from 2 to 64, or 0/);
+});
