@@ -5,9 +5,14 @@ import { limitHeapGrowth, parseHeapGrowth } from '../../core/cli/heap-growth.ts'
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
-test('--heap-growth takes a whole percent from 1 to 400 and says so otherwise', () => {
+test('--heap-growth takes a whole percent from 0 to 400 and says so otherwise', () => {
   assert.equal(parseHeapGrowth('50'), 50);
-  for (const bad of ['0', '401', '1.5', 'lots', '']) assert.throws(() => parseHeapGrowth(bad), /give a whole number of percent from 1 to 400/);
+  assert.equal(parseHeapGrowth('0'), 0);
+  for (const bad of ['401', '1.5', 'lots', '', '-5']) assert.throws(() => parseHeapGrowth(bad), /give a whole number of percent from 0 to 400/);
+});
+
+test('--heap-growth 0 leaves V8 its own policy: nothing is set', () => {
+  assert.equal(limitHeapGrowth(0, []), false);
 });
 
 test("node's own --heap-growing-percent wins over --heap-growth", () => {
@@ -22,5 +27,5 @@ test("node's own --heap-growing-percent wins over --heap-growth", () => {
 test('vigil run refuses a bad --heap-growth with exit 2 before starting', () => {
   const r = spawnSync(process.execPath, ['bin/vigil.js', 'run', '-c', 'examples/quickstart.yaml', '--heap-growth', 'lots'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /vigil: --heap-growth lots: give a whole number of percent from 1 to 400/);
+  assert.match(r.stderr, /vigil: --heap-growth lots: give a whole number of percent from 0 to 400/);
 });
