@@ -2,7 +2,7 @@
  * @fileoverview `vigil run --young-generation MIB`: a cap on V8's young generation
  * (where new objects are made, two equal halves). V8 doubles it, up to 32 MiB, in
  * any process that keeps allocating, and never gives it back while the rate stays
- * up; an idle vigil keeps 2 MiB. At 5,000 hosts the difference alone is 6 KiB a
+ * up; an idle vigil keeps 1-2 MiB. At 5,000 hosts the difference alone is 6 KiB a
  * host. The cap costs a few more young collections a second, each as cheap as the
  * objects alive in it (a check in flight).
  *
