@@ -44,8 +44,6 @@ export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions
 }
 
 export interface YoungGenerationCap {
-  /** Bytes the young generation has now (both halves). */
-  size(): number;
   /** Start-up is over: let it grow, up to the cap. */
   release(): void;
   stop(): void;
@@ -78,7 +76,6 @@ export function capYoungGeneration(
   const observer = new PerformanceObserver(adjust);
   observer.observe({ entryTypes: ['gc'] });
   return {
-    size,
     release() {
       holding = false;
       adjust();

@@ -92,3 +92,30 @@ test('keepAlive: true keeps its one pooled connection open between checks', asyn
   await c.close?.();
   assert.equal((await srv.ended(1)).length, 1);
 });
+
+test('a check that times out while connecting leaves no pending connect behind (a dead host must not hold a socket for minutes)', async (t) => {
+  // A listener that never accepts, its backlog filled: further SYNs are dropped, so a
+  // connect stays pending until the kernel gives up (minutes), as with a dead host.
+  const { spawn } = await import('node:child_process');
+  const netMod = await import('node:net');
+  const py = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => py.kill());
+  const port = Number(await new Promise<string>((r) => py.stdout.once('data', (d) => r(String(d).trim()))));
+  const fillers: net.Socket[] = [];
+  t.after(() => fillers.forEach((s) => s.destroy()));
+  for (let i = 0; i < 4; i++) fillers.push(netMod.connect(port, '127.0.0.1').on('error', () => {}));
+  await new Promise((r) => setTimeout(r, 200));
+  const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+  const seen: net.Socket[] = [];
+  const onSocket = (m: unknown) => seen.push((m as { socket: net.Socket }).socket);
+  subscribe('net.client.socket', onSocket);
+  t.after(() => unsubscribe('net.client.socket', onSocket));
+  const c = (await monitor.create({ port }, { ...ctx })) as HostChecker;
+  t.after(() => c.close?.());
+  const r = await c.check('127.0.0.1', within(300));
+  assert.equal(r.ok, false);
+  assert.match(r.summary, /timed out/);
+  const mine = seen.filter((s) => !fillers.includes(s));
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0]!.connecting || !mine[0]!.destroyed, false, 'the pending connect was destroyed, not left to the kernel');
+});
