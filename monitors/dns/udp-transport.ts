@@ -8,7 +8,11 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { ResolvedServer } from './server-address.ts';
 import { abortReason, onAbort } from '../../core/kit/on-abort.ts';
+import { PendingTable } from './pending-table.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
+
+const EMPTY = Buffer.alloc(0);
+const noop = (): void => {};
 
 export interface Exchange {
   message: Buffer;
@@ -26,6 +30,8 @@ export interface UdpTransportOptions {
 }
 
 interface Pending {
+  /** The DNS id, set by the table. */
+  id: number;
   server: ResolvedServer;
   template: QueryTemplate;
   packet: Buffer;
@@ -37,14 +43,12 @@ interface Pending {
   unwatch(): void;
 }
 
-const MAX_ID_TRIES = 64;
-
 export class UdpTransport {
   private readonly maxInFlight: number;
   private readonly retransmitMs: number;
   private readonly recvBufferBytes: number;
   private readonly sockets: Partial<Record<4 | 6, dgram.Socket>> = {};
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending: PendingTable<Pending>;
   private readonly waiters: Array<() => void> = [];
   private closed = false;
   /** One timer for all resends (not one per query): runs only while queries are pending. */
@@ -52,6 +56,7 @@ export class UdpTransport {
 
   constructor(opts: UdpTransportOptions = {}) {
     this.maxInFlight = opts.maxInFlight ?? 128;
+    this.pending = new PendingTable(this.maxInFlight);
     this.retransmitMs = opts.retransmitMs ?? 2000;
     this.recvBufferBytes = opts.recvBufferBytes ?? 1 << 20;
   }
@@ -62,70 +67,63 @@ export class UdpTransport {
     if (this.pending.size >= this.maxInFlight) return this.waitForSlot(signal).then(() => this.query(server, template, signal));
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.closed) return Promise.reject(new Error('DNS monitor is closed'));
-    let id: number;
-    try {
-      id = this.freeId();
-    } catch (err) {
-      return Promise.reject(err);
-    }
     const socket = this.socketFor(server.family);
     return new Promise<Exchange>((resolve, reject) => {
       const p: Pending = {
+        id: 0,
         server,
         template,
-        packet: stampId(template, id),
+        packet: EMPTY,
         sentAt: performance.now(),
         lastSend: 0,
         resolve,
         reject,
-        unwatch: () => {},
+        unwatch: noop,
       };
-      this.pending.set(id, p);
+      p.packet = stampId(template, this.pending.add(p));
       if (this.pending.size === 1) {
         socket.ref();
         if (this.retransmitMs > 0) this.sweep = setInterval(() => this.resend(), Math.max(10, this.retransmitMs / 4));
       }
-      p.unwatch = onAbort(signal, () => this.settle(id, p, undefined, abortReason(signal)));
-      this.send(id, p);
+      p.unwatch = onAbort(signal, () => this.settle(p, undefined, abortReason(signal)));
+      this.send(p);
     });
   }
 
   /** Reject everything in flight and close the sockets. */
   close(): void {
     this.closed = true;
-    for (const [id, p] of this.pending) this.settle(id, p, undefined, new Error('DNS monitor closed'));
+    for (const p of this.pending) this.settle(p, undefined, new Error('DNS monitor closed'));
     for (const fam of [4, 6] as const) {
       this.sockets[fam]?.close();
       delete this.sockets[fam];
     }
   }
 
-  private send(id: number, p: Pending): void {
+  private send(p: Pending): void {
     const socket = this.socketFor(p.server.family);
     p.lastSend = performance.now();
     socket.send(p.packet, p.server.port, p.server.address, (err) => {
-      if (err) this.settle(id, p, undefined, new Error(`cannot send to ${p.server.label}: ${err.message}`));
+      if (err) this.settle(p, undefined, new Error(`cannot send to ${p.server.label}: ${err.message}`));
     });
   }
 
   private resend(): void {
     const due = performance.now() - this.retransmitMs;
-    for (const [id, p] of this.pending) if (p.lastSend <= due) this.send(id, p);
+    for (const p of this.pending) if (p.lastSend <= due) this.send(p);
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (msg.length < 12) return;
-    const id = messageId(msg);
-    const p = this.pending.get(id);
+    const p = this.pending.get(messageId(msg));
     // Anything else is late, spoofed or for a query we gave up on: drop it.
     if (!p || rinfo.port !== p.server.port || rinfo.address !== p.server.address) return;
     if (!answersQuestion(msg, p.template)) return;
-    this.settle(id, p, { message: msg, rttMs: performance.now() - p.sentAt });
+    this.settle(p, { message: msg, rttMs: performance.now() - p.sentAt });
   }
 
-  private settle(id: number, p: Pending, ok?: Exchange, err?: Error): void {
-    if (this.pending.get(id) !== p) return;
-    this.pending.delete(id);
+  private settle(p: Pending, ok?: Exchange, err?: Error): void {
+    if (!this.pending.remove(p)) return;
     p.unwatch();
     if (this.pending.size === 0) {
       clearInterval(this.sweep);
@@ -136,15 +134,6 @@ export class UdpTransport {
     if (ok) p.resolve(ok);
     else p.reject(err!);
     this.waiters.shift()?.();
-  }
-
-  private freeId(): number {
-    for (let i = 0; i < MAX_ID_TRIES; i++) {
-      const id = (Math.random() * 0x10000) | 0;
-      if (!this.pending.has(id)) return id;
-    }
-    for (let id = 0; id < 0x10000; id++) if (!this.pending.has(id)) return id;
-    throw new Error('no free DNS query id (65536 queries in flight)');
   }
 
   private waitForSlot(signal: AbortSignal): Promise<void> {
@@ -171,8 +160,8 @@ export class UdpTransport {
     // A socket error (rare: the fd itself failed) fails what is in flight; the next query opens a new socket.
     s.on('error', (err) => {
       if (this.sockets[family] === s) delete this.sockets[family];
-      for (const [id, p] of this.pending) {
-        if (p.server.family === family) this.settle(id, p, undefined, new Error(`DNS UDP socket failed: ${err.message}`));
+      for (const p of this.pending) {
+        if (p.server.family === family) this.settle(p, undefined, new Error(`DNS UDP socket failed: ${err.message}`));
       }
       s!.close();
     });
