@@ -43,6 +43,11 @@ export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions
   return flags.some((a) => /^--(max|min)[-_]semi[-_]space[-_]size/.test(a) || /^--semi[-_]space[-_]growth[-_]factor/.test(a));
 }
 
+/** Keeps the young generation at its present size until a cap is released (bin/vigil.js, before the code loads). */
+export function holdYoungGeneration(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
 export interface YoungGenerationCap {
   /** Start-up is over: let it grow, up to the cap. */
   release(): void;

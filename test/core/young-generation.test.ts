@@ -5,7 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { growthFactorFor, nodeSetsYoungGeneration, parseYoungGeneration } from '../../core/cli/young-generation.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
@@ -78,4 +81,52 @@ test('vigil run refuses a bad --young-generation with exit 2 before starting', (
   const r = spawnSync(process.execPath, ['bin/vigil.js', 'run', '-c', 'examples/quickstart.yaml', '--young-generation', '1'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /vigil: --young-generation 1: give whole MiB from 2 to 64, or 0/);
+});
+
+// Watches the young generation of the process it is loaded into (the main thread only),
+// every 2 ms, and writes the largest size seen when the process exits.
+const WATCH = `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { writeFileSync } from 'node:fs';
+let largest = 0;
+const look = () => { largest = Math.max(largest, getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size); };
+setInterval(look, 2).unref();
+process.on('exit', () => { look(); writeFileSync(process.env.YOUNG_OUT, String(largest)); });
+`;
+
+test('vigil run keeps the young generation at its start size while its code loads (tsx starting its loader thread sets V8 back)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-young-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'watch.mjs'), WATCH);
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    `state_dir: ${join(dir, 'state')}\ncontrol: { listen: "127.0.0.1:0" }\nhostgroups:\n  g: [127.0.0.1]\nwatches:\n  g:\n    services:\n      tcp:\n        interval: 60s\n        monitor: { plugin: tcp, port: 9 }\n        periods: [{ when: always, alerts: [{ plugin: log }] }]\n`,
+  );
+  const out = join(dir, 'young');
+  // The cap at 2 MiB is V8's start size: nothing may grow it, during start-up or after.
+  const child = spawn(process.execPath, ['--import', join(dir, 'watch.mjs'), 'bin/vigil.js', 'run', '-c', join(dir, 'vigil.yaml'), '--young-generation', '2'], {
+    cwd: REPO,
+    env: { ...process.env, YOUNG_OUT: out },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vigil did not start within 30 s:\n${log}`)), 30_000);
+    const seen = (b: Buffer) => {
+      log += b;
+      if (log.includes('vigil started')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await started;
+  child.kill('SIGTERM');
+  await exited;
+  const largest = Number(readFileSync(out, 'utf8'));
+  assert.ok(largest > 0);
+  assert.ok(largest <= 2 * MiB, `young generation reached ${largest / MiB} MiB in vigil run under a 2 MiB cap`);
 });
