@@ -8,20 +8,19 @@ import { ConfigError, errorMessage, formatProblem } from '../errors.ts';
 import { startFrontEnds } from '../front-ends.ts';
 import { CONFIG_OPTION, parse, requireConfig, withUsage } from './args.ts';
 import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth, parseHeapGrowth } from './heap-growth.ts';
-import { capYoungGeneration, parseYoungGeneration, youngGenerationForRate, type YoungGeneration } from './young-generation.ts';
+import { DEFAULT_YOUNG_GENERATION_MIB, capYoungGeneration, parseYoungGeneration } from './young-generation.ts';
 
 const USAGE = `Usage: vigil run -c FILE [--stopped] [--log-level debug|info|warn|error] [--json-log]
-                 [--heap-growth PERCENT] [--young-generation MIB|auto]
+                 [--heap-growth PERCENT] [--young-generation MIB]
 
 Runs vigil on FILE (vigil.yaml, JSON, or a mon.cf as it is) in the foreground.
 Logs go to stderr: readable text on a terminal, one JSON object per line otherwise.
   --stopped        start with the scheduler stopped (mon -S); start it from the API
   --heap-growth P  let the JS heap grow only P% past what is live (default
                    ${DEFAULT_HEAP_GROWTH_PERCENT}; less saves memory for CPU, 0 leaves V8's own policy)
-  --young-generation MIB|auto
-                   cap the JS heap's young generation (default auto: 2 MiB up to 500
-                   checks a second, 4 up to 1,000, 8 above; 0 lets V8 grow it to
-                   32 MiB, for a little less CPU and more memory)
+  --young-generation MIB
+                   cap the JS heap's young generation (default ${DEFAULT_YOUNG_GENERATION_MIB}; 0 lets V8
+                   grow it to 32 MiB, for a little less CPU and more memory)
 SIGHUP reloads FILE (a bad config is reported and the running one kept);
 SIGTERM or SIGINT stop cleanly.`;
 
@@ -40,7 +39,7 @@ export function runCommand(argv: string[]): Promise<number> {
     }
     const file = requireConfig(values, USAGE);
     limitHeapGrowth(values['heap-growth'] === undefined ? DEFAULT_HEAP_GROWTH_PERCENT : parseHeapGrowth(values['heap-growth'] as string));
-    const young: YoungGeneration = values['young-generation'] === undefined ? 'auto' : parseYoungGeneration(values['young-generation'] as string);
+    const young = values['young-generation'] === undefined ? DEFAULT_YOUNG_GENERATION_MIB : parseYoungGeneration(values['young-generation'] as string);
     // Before the config is read: loading 20,000 hosts alone would grow it to the full 32 MiB.
     const youngCap = capYoungGeneration(young);
     const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error' | undefined;
@@ -69,10 +68,7 @@ export function runCommand(argv: string[]): Promise<number> {
         return;
       }
       engine.reload().then(
-        () => {
-          if (young === 'auto') youngCap?.release(youngGenerationForRate(engine!.checksPerSecond()));
-          return frontEnds?.reload?.();
-        },
+        () => frontEnds?.reload?.(),
         (err) => {
           const detail = err instanceof ConfigError ? err.problems.map(formatProblem).join('; ') : errorMessage(err);
           log.error({ config: file, err: detail }, 'reload failed; still running the previous config');
@@ -91,7 +87,7 @@ export function runCommand(argv: string[]): Promise<number> {
     process.on('unhandledRejection', onRejection);
     try {
       engine = await Engine.start({ configFile: file, log, stopped: !!values.stopped });
-      youngCap?.release(young === 'auto' ? youngGenerationForRate(engine.checksPerSecond()) : undefined);
+      youngCap?.release();
     } catch (err) {
       if (err instanceof ConfigError) {
         console.error(`vigil: cannot start, the config has problems:\n${err.problems.map(formatProblem).join('\n')}`);

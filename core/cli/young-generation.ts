@@ -1,12 +1,10 @@
 /**
- * @fileoverview `vigil run --young-generation MIB|auto`: a cap on V8's young generation
+ * @fileoverview `vigil run --young-generation MIB`: a cap on V8's young generation
  * (where new objects are made, two equal halves). V8 doubles it, up to 32 MiB, in
  * any process that keeps allocating, and never gives it back while the rate stays
  * up; an idle vigil keeps 1-2 MiB. At 5,000 hosts the difference alone is 6 KiB a
  * host. The cap costs a few more young collections a second, each as cheap as the
- * objects alive in it (the checks in flight). By default (`auto`) it follows the
- * checks per second the config asks for: 2 MiB up to 500 a second, 4 up to 1,000,
- * 8 above; a collection then comes every few hundred checks whatever the load.
+ * objects alive in it (a check in flight).
  *
  * How: V8 takes the young generation's maximum only from node's command line
  * (`--max-semi-space-size`), but it reads its growth factor at every growth. So
@@ -22,28 +20,16 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
 
-/** MiB for both halves, or `auto`: sized from the check rate (youngGenerationForRate). V8's own maximum is 32. */
-export type YoungGeneration = number | 'auto';
+/** MiB for both halves; V8's own maximum is 32. */
+export const DEFAULT_YOUNG_GENERATION_MIB = 8;
 
-/** Parses the option's value; throws a message for the operator when it is not auto, 0 or 2-64. */
-export function parseYoungGeneration(value: string): YoungGeneration {
-  if (value === 'auto') return 'auto';
+/** Parses the option's value; throws a message for the operator when it is not 0 or 2-64. */
+export function parseYoungGeneration(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(n === 0 || (n >= 2 && n <= 64))) {
-    throw new UsageError(`--young-generation ${value}: give auto (the default), whole MiB from 2 to 64, or 0 for V8's own sizing (up to 32 MiB)`);
+    throw new UsageError(`--young-generation ${value}: give whole MiB from 2 to 64, or 0 for V8's own sizing (up to 32 MiB)`);
   }
   return n;
-}
-
-/**
- * The cap for `auto`: 2 MiB up to 500 checks a second, 4 up to 1,000, 8 above. A check
- * makes about 5-15 KB of short-lived objects, so a collection comes every few hundred
- * checks at any rate; more than 8 MiB bought no CPU at 2,000 checks a second.
- */
-export function youngGenerationForRate(checksPerSecond: number): number {
-  if (checksPerSecond <= 500) return 2;
-  if (checksPerSecond <= 1000) return 4;
-  return 8;
 }
 
 /** V8's growth factor for a young generation of `size` bytes under a cap of `cap` bytes. */
@@ -63,17 +49,17 @@ export function holdYoungGeneration(): void {
 }
 
 export interface YoungGenerationCap {
-  /** Start-up is over: let it grow, up to the cap (`mib`, for a cap sized once the config is known). */
-  release(mib?: number): void;
+  /** Start-up is over: let it grow, up to the cap. */
+  release(): void;
   stop(): void;
 }
 
 /**
- * Caps the young generation at `mib` MiB from now on (`auto`: at release). Undefined
- * when it is not done: 0 asked for, or node's command line sizes it already.
+ * Caps the young generation at `mib` MiB from now on. Undefined when it is not
+ * done: 0 asked for, or node's command line sizes it already.
  */
 export function capYoungGeneration(
-  mib: YoungGeneration,
+  mib: number,
   execArgv: readonly string[] = process.execArgv,
   nodeOptions: string | undefined = process.env.NODE_OPTIONS,
 ): YoungGenerationCap | undefined {
@@ -81,7 +67,7 @@ export function capYoungGeneration(
     setFlagsFromString('--semi-space-growth-factor=2'); // undo bin/vigil.js's hold
     return undefined;
   }
-  let cap = (mib === 'auto' ? 8 : mib) * 1024 * 1024;
+  const cap = mib * 1024 * 1024;
   const size = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
   let factor = 2;
   let holding = true;
@@ -95,8 +81,7 @@ export function capYoungGeneration(
   const observer = new PerformanceObserver(adjust);
   observer.observe({ entryTypes: ['gc'] });
   return {
-    release(capMib?: number) {
-      if (capMib !== undefined) cap = capMib * 1024 * 1024;
+    release() {
       holding = false;
       adjust();
     },

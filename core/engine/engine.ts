@@ -14,7 +14,6 @@ import { RuntimeError } from '../runtime.ts';
 import { Registry } from '../registry.ts';
 import { TimerQueue, type TimerHandle } from '../timer-queue.ts';
 import { Limiter } from '../limiter.ts';
-import { checksPerSecond } from './check-rate.ts';
 import { firstBase, jittered, nextBase } from '../schedule.ts';
 import { outcomeSummary, runWithDeadline } from '../run-check.ts';
 import { errorMessage } from '../errors.ts';
@@ -236,11 +235,6 @@ export class Engine implements Runtime {
     const svc = this.services.get(key.slice(0, slash));
     const t = svc?.targets.get(key);
     return t ? { plugin: t.ref.plugin, alert: t.alert } : undefined;
-  }
-
-  /** Checks a second the running config asks for (interval services only). */
-  checksPerSecond(): number {
-    return checksPerSecond(this.services.values());
   }
 
   // ------------------------------------------------------------------ scheduling
