@@ -125,3 +125,30 @@ test('alerts: a failure followed by a give-up is not a retry', async () => {
   assert.equal(s.get('vigil_alerts_given_up_total{plugin="email"}'), 1);
   assert.equal(s.get('vigil_alerts_sent_total{plugin="lvs"}'), 1);
 });
+
+test('checks: counted per service; the lag once per run, on its first host', async () => {
+  const em = new EventEmitter();
+  const src: MetricsSource = {
+    status: () => ({ startedAt: 0, now: 0, schedulerRunning: true, configFile: 'x', watches: [], disabledHosts: [] }),
+    outbox: () => [],
+    on: (name, fn) => (em.on(name, fn), () => em.off(name, fn)),
+  };
+  const m = createMetrics(src);
+  const check = (watch: string, service: string, ok: boolean, timedOut = false) => em.emit('check', { watch, service, host: 'h', durationMs: 20, ok, timedOut, lagMs: 3 });
+  for (let run = 0; run < 3; run++) {
+    check('web', 'http', true);
+    check('web', 'http', false);
+    check('web', 'http', false, true);
+    em.emit('result', { watch: 'web', service: 'http' });
+  }
+  check('dns', 'soa', true);
+  const s = samples(await m.text());
+  m.close();
+  assert.equal(s.get('vigil_checks_total{watch="web",service="http"}'), 9);
+  assert.equal(s.get('vigil_checks_failed_total{watch="web",service="http"}'), 6);
+  assert.equal(s.get('vigil_check_timeouts_total{watch="web",service="http"}'), 3);
+  assert.equal(s.get('vigil_check_duration_seconds_count{watch="web",service="http"}'), 9);
+  assert.equal(s.get('vigil_check_duration_seconds_bucket{le="0.025",watch="web",service="http"}'), 9);
+  assert.equal(s.get('vigil_checks_total{watch="dns",service="soa"}'), 1);
+  assert.equal(s.get('vigil_scheduler_lag_seconds_count'), 4, 'three runs of web/http and one of dns/soa');
+});
