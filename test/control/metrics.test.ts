@@ -103,14 +103,19 @@ test('/metrics: valid exposition with up/down, durations, counters, timeouts, la
   }
 });
 
-test('alerts: a failure followed by a give-up is not a retry', async () => {
+/** Metrics fed by events the test emits itself, from an engine with nothing in it. */
+function scripted(): { em: EventEmitter; m: ReturnType<typeof createMetrics> } {
   const em = new EventEmitter();
   const src: MetricsSource = {
     status: () => ({ startedAt: 0, now: 0, schedulerRunning: true, configFile: 'x', watches: [], disabledHosts: [] }),
     outbox: () => [],
     on: (name, fn) => (em.on(name, fn), () => em.off(name, fn)),
   };
-  const m = createMetrics(src);
+  return { em, m: createMetrics(src) };
+}
+
+test('alerts: a failure followed by a give-up is not a retry', async () => {
+  const { em, m } = scripted();
   // As the dispatcher does: each attempt in its own turn, a give-up right after the last failure.
   em.emit('metric', 'alert_failed', { plugin: 'email' });
   await new Promise((r) => setImmediate(r));
@@ -127,13 +132,7 @@ test('alerts: a failure followed by a give-up is not a retry', async () => {
 });
 
 test('checks: counted per service; the lag once per run, on its first host', async () => {
-  const em = new EventEmitter();
-  const src: MetricsSource = {
-    status: () => ({ startedAt: 0, now: 0, schedulerRunning: true, configFile: 'x', watches: [], disabledHosts: [] }),
-    outbox: () => [],
-    on: (name, fn) => (em.on(name, fn), () => em.off(name, fn)),
-  };
-  const m = createMetrics(src);
+  const { em, m } = scripted();
   const check = (watch: string, service: string, ok: boolean, timedOut = false) => em.emit('check', { watch, service, host: 'h', durationMs: 20, ok, timedOut, lagMs: 3 });
   for (let run = 0; run < 3; run++) {
     check('web', 'http', true);
