@@ -19,3 +19,21 @@ test('abortReason gives an Error even when the reason is not one', () => {
   ctrl.abort('just a string');
   assert.ok(abortReason(ctrl.signal) instanceof Error);
 });
+
+test('onAbort: a waiter cancelled by an earlier one while the signal aborts is not called; cancelling twice is harmless', () => {
+  const ctrl = new AbortController();
+  const called: string[] = [];
+  let cancelC = () => {};
+  const cancelA = onAbort(ctrl.signal, () => {
+    called.push('a');
+    cancelC();
+  });
+  onAbort(ctrl.signal, () => called.push('b'));
+  cancelC = onAbort(ctrl.signal, () => called.push('c'));
+  const cancelD = onAbort(ctrl.signal, () => called.push('d'));
+  cancelD();
+  cancelD();
+  ctrl.abort();
+  cancelA(); // after the abort: nothing left to cancel
+  assert.deepEqual(called, ['a', 'b']);
+});
