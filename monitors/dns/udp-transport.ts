@@ -11,6 +11,8 @@ import { abortReason, onAbort } from '../../core/kit/on-abort.ts';
 import { PendingTable } from './pending-table.ts';
 import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.ts';
 
+// A query's record is made whole before the table gives it an id and the signal a
+// watch; these fill the two fields until then.
 const EMPTY = Buffer.alloc(0);
 const noop = (): void => {};
 
