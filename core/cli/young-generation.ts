@@ -12,8 +12,9 @@
  * doubling would pass the cap, and back to 2 (V8's default) if V8 shrank it.
  * Collections are reported after the task that ran them, and loading the code and
  * then 20,000 hosts would double it several times unseen: so it stays at V8's
- * initial 1 MiB (bin/vigil.js holds it from its first line) until `release()`,
- * called once started. `--max-semi-space-size` given to node (command line or
+ * initial 1 MiB (bin/vigil.js holds it from its first line, and again once tsx's
+ * loader thread is up: a worker thread starting resets the factor) until
+ * `release()`, called once started. `--max-semi-space-size` given to node (command line or
  * NODE_OPTIONS) wins, as does 0.
  */
 import { PerformanceObserver } from 'node:perf_hooks';

@@ -99,11 +99,11 @@ export function createMetrics(engine: MetricsSource): ControlMetrics {
     outbox.set(engine.outbox({ state: 'pending', limit: 1_000_000 }).length);
   };
 
-  // A service's series, looked up once: prom-client hashes a label set into a string on
-  // every inc() and observe() given one, which was a fifth of vigil's own allocation per
-  // check; a child from labels() keeps its hash. Looked up by watch, then service: no key
-  // string built per check. A run's lag is observed once, on its first check (a host
-  // check emits one per host).
+  // A service's series, made once: a child from labels() keeps its label object, so no
+  // label object and no key string is built per check (the metrics' share of vigil's own
+  // allocation per check: 19% -> 14%). prom-client still hashes the labels on every call
+  // (128 ns per inc, 278 per observe here). Found by watch, then service. A run's lag is
+  // observed once, on its first check (a host check emits one per host).
   interface ServiceSeries {
     checks: Counter.Internal;
     duration: Histogram.Internal<(typeof SVC)[number]>;
