@@ -6,7 +6,8 @@
  * re-apply the desired state, so a failed ipvsadm is retried and a table edited
  * by hand is put right at the next check. An operator's drain (`drain()`, from
  * `vigil drain HOST`) sets the host's weight to 0 and removes it once its
- * connections are gone (alerts/lvs/drain.ts); drains live in memory only.
+ * connections are gone (alerts/lvs/drain.ts). The engine keeps drains in its
+ * store and hands them to new instances (a reload, a restart) before start().
  */
 import { lookup } from 'node:dns/promises';
 import { defineAlert, type Alert, type AlertEvent, type CheckObservation, type Logger, type PluginContext } from '../core/types.ts';

@@ -48,6 +48,8 @@ export interface OperatorState {
   disabledWatches: string[];
   disabledServices: Array<{ watch: string; service: string }>;
   acks: Ack[];
+  /** Hosts drained by an operator (`vigil drain`), with when the wait for their connections ends (ms). */
+  drains: Array<{ host: string; deadline: number }>;
 }
 
 export interface Store {
@@ -92,6 +94,8 @@ export interface Store {
   setDisabled(kind: 'host' | 'watch' | 'service', key: string, disabled: boolean): void;
   setAck(ack: Ack): void;
   clearAck(watch: string, service: string): void;
+  /** Records an operator's drain of `host` (undefined: the drain ended). */
+  setDrain(host: string, deadline: number | undefined): void;
 
   /**
    * Save service states (id = `watch/service`, value opaque JSON-serialisable). By

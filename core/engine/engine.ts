@@ -100,7 +100,7 @@ export class Engine implements Runtime {
   disabledHosts = new Set<string>();
   disabledWatches = new Set<string>();
   disabledServices = new Set<string>();
-  /** Hosts an operator drains (vigil drain), with the drain's deadline: carried over a reload. */
+  /** Hosts an operator drains (vigil drain), with the drain's deadline: carried over a reload and, in the store, a restart. */
   private readonly drains = new Map<string, number>();
   private persistence!: Persistence;
   dispatcher!: Dispatcher;
@@ -140,6 +140,7 @@ export class Engine implements Runtime {
       op.disabledWatches.forEach((w) => e.disabledWatches.add(w));
       op.disabledServices.forEach((s) => e.disabledServices.add(s));
     }
+    for (const d of e.persistence.loadDrains()) e.drains.set(d.host, d.deadline);
     e.dispatcher = createDispatcher({
       store: e.persistence.store,
       resolve: (key: string) => e.resolveTarget(key),
@@ -156,7 +157,10 @@ export class Engine implements Runtime {
       }
     }
     if (opts.probeOnly) return e;
-    for (const svc of e.services.values()) await e.startTargets(svc);
+    for (const svc of e.services.values()) {
+      await e.redrain(svc); // before start: a server drained before the restart must not flash back in
+      await e.startTargets(svc);
+    }
     await e.dispatcher.resume();
     for (const svc of e.services.values()) e.sendStartup(svc);
     for (const svc of e.services.values()) {
@@ -571,7 +575,7 @@ export class Engine implements Runtime {
   private async drainRequest(host: string, request: { timeoutMs: number } | { undo: true }): Promise<void> {
     let managed = false;
     let failure: RuntimeError | undefined;
-    if ('undo' in request) this.drains.delete(host);
+    if ('undo' in request && this.drains.delete(host)) this.persistence.saveDrain(host, undefined);
     for (const svc of this.services.values()) {
       for (const t of svc.targets.values()) {
         if (t.duplicateOf || !t.alert.drain) continue;
@@ -585,11 +589,14 @@ export class Engine implements Runtime {
       }
     }
     if (!managed) throw new RuntimeError('unknown-host', `no lvs alert manages host "${host}": name a real server of a configured virtual service (see vigil status)`);
-    if (!('undo' in request)) this.drains.set(host, this.now() + request.timeoutMs);
+    if (!('undo' in request)) {
+      this.drains.set(host, this.now() + request.timeoutMs);
+      this.persistence.saveDrain(host, this.now() + request.timeoutMs);
+    }
     this.emitter.emit('state');
     if (failure) throw failure;
   }
-  /** A reload builds new alert instances: hand them the drains still in force (memory only, not across a restart). */
+  /** New alert instances (a reload, a restart) are handed the drains still in force. */
   private async redrain(svc: ServiceRuntime): Promise<void> {
     for (const [host, deadline] of this.drains) {
       for (const t of svc.targets.values()) {

@@ -19,6 +19,12 @@ export interface EngineOperatorState {
   disabledServices: string[];
 }
 
+/** An operator's drain (`vigil drain`): the host and when the wait for its connections ends (ms). */
+export interface SavedDrain {
+  host: string;
+  deadline: number;
+}
+
 export interface Persistence {
   /** The durable store, or a throw-away one in a temp directory when that cannot be had. */
   store: Store;
@@ -26,6 +32,9 @@ export interface Persistence {
   saveServiceStates(states: Record<string, unknown>, opts?: { partial?: boolean }): void;
   loadOperatorState(): EngineOperatorState;
   saveOperatorState(s: EngineOperatorState): void;
+  loadDrains(): SavedDrain[];
+  /** Records a drain (undefined deadline: it ended). */
+  saveDrain(host: string, deadline: number | undefined): void;
   appendHistory(rec: HistoryRecord): void;
   history(q: HistoryQuery): HistoryRecord[];
   outbox(q: { state?: OutboxEntry['state']; limit?: number }): OutboxEntry[];
@@ -93,6 +102,8 @@ export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boo
           }),
         });
       }),
+    loadDrains: () => guard('load drains', [], (s) => s.getOperatorState().drains),
+    saveDrain: (host, deadline) => guard('save a drain', undefined, (s) => s.setDrain(host, deadline)),
     appendHistory: (rec) => guard('write history', undefined, (s) => s.appendHistory(rec)),
     history: (q) => guard('read history', [], (s) => s.history(q)),
     outbox: (q) => guard('read the outbox', [], (s) => s.list(q)),

@@ -285,13 +285,14 @@ class SqliteStore implements Store {
   }
 
   getOperatorState(): OperatorState {
-    const s: OperatorState = { disabledHosts: [], disabledWatches: [], disabledServices: [], acks: [] };
+    const s: OperatorState = { disabledHosts: [], disabledWatches: [], disabledServices: [], acks: [], drains: [] };
     const rows = this.write('read', () => this.st.operator.all() as Array<{ kind: string; key: string; value: string }>);
     for (const r of rows) {
       if (r.kind === 'host') s.disabledHosts.push(r.key);
       else if (r.kind === 'watch') s.disabledWatches.push(r.key);
       else if (r.kind === 'service') s.disabledServices.push(JSON.parse(r.value) as { watch: string; service: string });
       else if (r.kind === 'ack') s.acks.push(JSON.parse(r.value) as Ack);
+      else if (r.kind === 'drain') s.drains.push({ host: r.key, deadline: (JSON.parse(r.value) as { deadline: number }).deadline });
     }
     return s;
   }
@@ -304,6 +305,7 @@ class SqliteStore implements Store {
         for (const w of s.disabledWatches) this.st.setOperator.run('watch', w, '1');
         for (const x of s.disabledServices) this.st.setOperator.run('service', `${x.watch}/${x.service}`, JSON.stringify(x));
         for (const a of s.acks) this.st.setOperator.run('ack', `${a.watch}/${a.service}`, JSON.stringify(a));
+        for (const d of s.drains) this.st.setOperator.run('drain', d.host, JSON.stringify({ deadline: d.deadline }));
       })(),
     );
   }
@@ -325,6 +327,12 @@ class SqliteStore implements Store {
 
   clearAck(watch: string, service: string): void {
     this.write('write operator state to', () => this.st.delOperator.run('ack', `${watch}/${service}`));
+  }
+
+  setDrain(host: string, deadline: number | undefined): void {
+    this.write('write operator state to', () =>
+      deadline === undefined ? this.st.delOperator.run('drain', host) : this.st.setOperator.run('drain', host, JSON.stringify({ deadline })),
+    );
   }
 
   saveServiceStates(states: Record<string, unknown>, opts: { partial?: boolean } = {}): void {

@@ -21,7 +21,7 @@ import { listen, kill, until, type Listener } from './fixture.ts';
 const TOKEN = 'lvs-test-token-81c2';
 const FAKE = join(import.meta.dirname, '..', 'helpers', 'fake-ipvsadm.mjs');
 const VS = 'tcp 127.0.0.100:80';
-let dir: string, state: string, up: Listener, engine: Engine, control: ControlServer, base: string;
+let dir: string, state: string, cfg: string, up: Listener, engine: Engine, control: ControlServer, base: string;
 
 type Table = Record<string, { scheduler: string; servers: Record<string, { method: string; weight: number; active?: number }> }>;
 const read = (): Table => JSON.parse(readFileSync(state, 'utf8')).services;
@@ -40,7 +40,7 @@ before(async () => {
   writeFileSync(state, JSON.stringify({ services: {} }));
   up = await listen('127.0.0.1', 0); // 127.0.0.1 answers, 127.0.0.2 refuses: one real server in, one out
   const port = (up.server.address() as { port: number }).port;
-  const cfg = join(dir, 'vigil.yaml');
+  cfg = join(dir, 'vigil.yaml');
   writeFileSync(
     cfg,
     `state_dir: ./state
@@ -60,9 +60,7 @@ watches:
               - { plugin: lvs, service: "${VS}", scheduler: rr, method: nat, port: 8080, manageService: true, command: ${JSON.stringify([process.execPath, FAKE, state])} }
 `,
   );
-  engine = await Engine.start({ configFile: cfg, log: silentLogger });
-  control = await startControlServer({ engine, log: silentLogger, control: engine.config().control!, env: {} });
-  base = control.url.replace(/\/$/, '');
+  await startVigil();
   await until('the pool follows health', () => JSON.stringify(weights()) === JSON.stringify({ '127.0.0.1:8080': 1 }), 15_000);
   // the view comes from the alert's own re-read of the table, a moment after the change
   await until('the view shows it', async () => (await lvsState())?.[0]?.state?.[0]?.servers?.[0]?.pool === 'in', 5000);
@@ -73,6 +71,12 @@ after(async () => {
   if (up) await kill(up);
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function startVigil() {
+  engine = await Engine.start({ configFile: cfg, log: silentLogger });
+  control = await startControlServer({ engine, log: silentLogger, control: engine.config().control!, env: {} });
+  base = control.url.replace(/\/$/, '');
+}
 
 async function api(method: string, path: string, o: { token?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -155,6 +159,16 @@ test('drain over the API and the CLI: weight 0 while a connection is active, rem
   assert.equal((await api('POST', '/api/reload', { token: TOKEN })).status, 200);
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(weights(), {}, 'still out after a reload');
+  assert.doesNotMatch(readFileSync(state + '.log', 'utf8'), /^-a .*127\.0\.0\.1:8080/m, 'never re-added on the way');
+  assert.equal((await lvsState())[0].state[0].servers[0].drain, 'drained');
+  // a restart: the drain is in the state store, and the new alert has it before it first reads the table
+  await control.close();
+  await engine.close(1000);
+  writeFileSync(state + '.log', '');
+  await startVigil();
+  await until('checked again after the restart', async () => (await lvsState())?.[0]?.state?.[0]?.servers?.[0]?.health === 'up', 5000);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(weights(), {}, 'still out after a restart');
   assert.doesNotMatch(readFileSync(state + '.log', 'utf8'), /^-a .*127\.0\.0\.1:8080/m, 'never re-added on the way');
   assert.equal((await lvsState())[0].state[0].servers[0].drain, 'drained');
 

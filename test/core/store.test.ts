@@ -125,8 +125,13 @@ test('operator state and service states round-trip through a restart', () => {
     disabledWatches: ['db'],
     disabledServices: [{ watch: 'web', service: 'http' }],
     acks: [{ watch: 'web', service: 'smtp', comment: 'on it', user: 'alice', at: 42 }],
+    drains: [{ host: '127.0.0.5', deadline: 1000 }],
   });
   s.setDisabled('host', '127.0.0.3', true);
+  s.setDrain('127.0.0.6', 2000);
+  s.setDrain('127.0.0.5', undefined);
+  s.setDrain('127.0.0.7', 3000);
+  s.setDrain('127.0.0.7', 4000); // draining again moves the deadline
   s.setDisabled('host', '127.0.0.2', false);
   s.setDisabled('service', 'web/dns', true);
   s.setAck({ watch: 'web', service: 'dns', comment: 'known', at: 43 });
@@ -143,6 +148,7 @@ test('operator state and service states round-trip through a restart', () => {
     [{ watch: 'web', service: 'dns' }, { watch: 'web', service: 'http' }],
   );
   assert.deepEqual(op.acks, [{ watch: 'web', service: 'dns', comment: 'known', at: 43 }]);
+  assert.deepEqual(op.drains.sort((a, b) => a.host.localeCompare(b.host)), [{ host: '127.0.0.6', deadline: 2000 }, { host: '127.0.0.7', deadline: 4000 }]);
   assert.deepEqual(s.loadServiceStates(), { 'web/http': { status: 'ok', seq: 4 } });
   s.close();
   rmSync(dir, { recursive: true });
