@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defineAlert } from '../core/types.ts';
 import { MailBatcher } from './email/batcher.ts';
-import { compileMessage } from './email/message.ts';
+import { compileMessage, templateProblems } from './email/message.ts';
+import { problemsOf } from '../core/kit/option-problems.ts';
 import { emailOptionsSchema, normalise, type EmailOptions } from './email/options.ts';
 import { readPassword } from './email/password.ts';
 import { RateLimit } from './email/rate-limit.ts';
@@ -28,6 +29,7 @@ export default defineAlert<EmailOptions>({
   apiVersion: 1,
   description: 'mail the event to people through an SMTP server (like mon\'s mail.alert)',
   optionsSchema: emailOptionsSchema,
+  checkOptions: (options) => [...problemsOf(() => normalise(options)), ...templateProblems(options)],
   create(options, ctx) {
     const n = normalise(options);
     const templates = compileMessage(options.subject, options.body);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { AlertPlugin, JsonSchema, MonitorPlugin, Plugin } from './types.ts';
+import type { AlertPlugin, JsonSchema, MonitorPlugin, OptionProblem, Plugin } from './types.ts';
 import { VigilError, errorMessage } from './errors.ts';
 
 export type PluginKind = 'monitor' | 'alert';
@@ -101,6 +101,18 @@ export class Registry {
     const p = await this.get(kind, name);
     if (!p) return undefined;
     return p.optionsSchema ?? null;
+  }
+
+  /** The plugin's `checkOptions` verdict on options that passed its schema; a hook that throws is reported, not thrown. */
+  async optionProblems(kind: PluginKind, name: string, options: Record<string, unknown>): Promise<OptionProblem[]> {
+    const p = await this.get(kind, name);
+    if (!p?.checkOptions) return [];
+    try {
+      const found = p.checkOptions(options as never);
+      return Array.isArray(found) ? found : [];
+    } catch (err) {
+      return [{ message: `the plugin's own option check failed (${errorMessage(err)}); this is a bug in the plugin, tell its author` }];
+    }
   }
 }
 

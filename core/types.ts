@@ -93,6 +93,12 @@ export interface GroupChecker {
   close?(): Promise<void>;
 }
 
+/** One problem `checkOptions` found. */
+export interface OptionProblem {
+  option?: string;
+  message: string;
+}
+
 interface PluginBase<O> {
   /** Unique name; lowercase; `pkg/name` for plugins from packages. */
   name: string;
@@ -102,6 +108,13 @@ interface PluginBase<O> {
   optionsSchema?: JsonSchema;
   /** One-line description for `--help` and docs. */
   description?: string;
+  /**
+   * Problems in options that passed the schema but that the schema cannot express
+   * (a template naming an unknown field). No I/O. `vigil check`, start-up and a
+   * reload report each with the config's file and line, instead of `create`
+   * failing later. `option` names the offending key, when there is one.
+   */
+  checkOptions?(options: O): OptionProblem[];
   /** Type witness only; never set. */
   readonly __options?: O;
 }

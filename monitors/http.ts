@@ -8,6 +8,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
+import { problemsOf } from '../core/kit/option-problems.ts';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
 import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
@@ -101,6 +102,7 @@ export default defineMonitor<HttpOptions>({
   apiVersion: 1,
   description: 'HTTP(S) request per host: status, body regex, JSON paths, MD5 digest, certificate expiry, latency',
   optionsSchema: httpOptionsSchema,
+  checkOptions: (options) => problemsOf(() => (planFor(options), targetFor('example.invalid', options))),
   create(options, ctx) {
     const plan = planFor(options);
     const expiries: CertExpiries | undefined = plan.certExpiryDays !== undefined ? new Map() : undefined;

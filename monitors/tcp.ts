@@ -6,6 +6,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { problemsOf } from '../core/kit/option-problems.ts';
 import { defineMonitor, type JsonSchema } from '../core/types.ts';
 import { parseRegex, regexJudge, unescapeSend, type Dialog, type Step } from './tcp/dialog.ts';
 import { PRESETS, PRESET_PORTS, presetDialog, type PresetName } from './tcp/presets.ts';
@@ -106,6 +107,8 @@ export default defineMonitor<TcpOptions>({
   apiVersion: 1,
   description: 'connect to a TCP port (optionally TLS), optionally send a line and match the answer, or speak a protocol preset',
   optionsSchema: tcpOptionsSchema,
+  // The daemon's environment is not this shell's: a password variable counts as set here.
+  checkOptions: (options) => problemsOf(() => buildDialog(options, options.passwordEnv === undefined ? {} : { [options.passwordEnv]: '' })),
   create(options, ctx) {
     const port = options.port ?? PRESET_PORTS[options.preset!];
     const dialog = buildDialog(options, { ...process.env, ...ctx.env });

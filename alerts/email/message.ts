@@ -3,8 +3,9 @@
  * subject `ALERT group/service: summary (Thu Nov 26 03:50:00)`, body with the
  * summary, group, service, time, members and the detail. Pure.
  */
-import type { AlertEvent } from '../../core/types.ts';
+import type { AlertEvent, OptionProblem } from '../../core/types.ts';
 import { compileTemplate, type Template, type TemplateValues } from './template.ts';
+import { problemsOf } from '../../core/kit/option-problems.ts';
 
 export const TEMPLATE_FIELDS = [
   'alert', 'type', 'watch', 'group', 'service', 'description', 'summary', 'detail', 'output', 'hosts',
@@ -89,6 +90,14 @@ export function templateValues(e: AlertEvent): TemplateValues {
 export interface MessageTemplates {
   subject: Template;
   body: Template;
+}
+
+/** What is wrong with the subject and body templates given, per option (none: both compile). */
+export function templateProblems(options: { subject?: string; body?: string }): OptionProblem[] {
+  return (['subject', 'body'] as const).flatMap((option) => {
+    const text = options[option];
+    return text === undefined ? [] : problemsOf(() => compileTemplate(text, TEMPLATE_FIELDS, 'template'), option);
+  });
 }
 
 export function compileMessage(subject?: string, body?: string): MessageTemplates {

@@ -8,7 +8,7 @@ import { extname, resolve } from 'node:path';
 import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import type { Config, ConfigNote, Loc } from '../model.ts';
-import type { JsonSchema } from '../types.ts';
+import type { JsonSchema, OptionProblem } from '../types.ts';
 import { validatorFor } from './ajv.ts';
 import { describeAjvErrors } from './ajv-errors.ts';
 import { buildConfig } from './build.ts';
@@ -26,6 +26,8 @@ export interface PluginCatalog {
   schema(kind: 'monitor' | 'alert', name: string): Promise<JsonSchema | null | undefined>;
   /** Every known plugin name of a kind, for "known monitors: ..." hints. */
   names(kind: 'monitor' | 'alert'): Promise<string[]> | string[];
+  /** The plugin's own checks of options that passed its schema (`checkOptions`); none when it has none. */
+  optionProblems?(kind: 'monitor' | 'alert', name: string, options: Record<string, unknown>): Promise<OptionProblem[]>;
 }
 
 export interface CheckResult {

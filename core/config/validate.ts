@@ -182,6 +182,9 @@ class ModelValidator {
     const options = structuredClone(ref.options);
     if (validate(options)) {
       ref.options = options;
+      for (const p of (await this.plugins.optionProblems?.(kind, ref.plugin, options)) ?? []) {
+        this.problem(p.option === undefined ? [...path, 'plugin'] : [...path, p.option], ref.loc, `${who}: ${p.message}`, p.option !== undefined);
+      }
       return;
     }
     for (const d of describeAjvErrors(validate.errors ?? [], 'option')) {

@@ -14,6 +14,7 @@ export function catalogOf(registry: Registry): PluginCatalog {
   return {
     schema: (kind, name) => registry.schema(kind, name),
     names: async (kind) => registry.names(kind),
+    optionProblems: (kind, name, options) => registry.optionProblems(kind, name, options),
   };
 }
 
