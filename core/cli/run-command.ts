@@ -67,13 +67,11 @@ export function runCommand(argv: string[]): Promise<number> {
         reloadPending = true; // done once start-up has finished
         return;
       }
-      engine.reload().then(
-        () => frontEnds?.reload?.(),
-        (err) => {
-          const detail = err instanceof ConfigError ? err.problems.map(formatProblem).join('; ') : errorMessage(err);
-          log.error({ config: file, err: detail }, 'reload failed; still running the previous config');
-        },
-      );
+      // The front ends follow on their own (startFrontEnds listens for the reload).
+      engine.reload().catch((err) => {
+        const detail = err instanceof ConfigError ? err.problems.map(formatProblem).join('; ') : errorMessage(err);
+        log.error({ config: file, err: detail }, 'reload failed; still running the previous config');
+      });
     };
     const onTerm = () => void stop('SIGTERM');
     const onInt = () => void stop('SIGINT');

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../types.ts';
 import type { Runtime } from '../runtime.ts';
+import type { Config } from '../model.ts';
 import { createMonProtocolServer } from './server.ts';
 import { createTrapListener } from './traps.ts';
 import { readMonCf } from '../config/moncf.ts';
@@ -21,9 +22,8 @@ export interface MonProtocolHandle {
   close(): Promise<void>;
 }
 
-/** Undefined when the config has no `mon_protocol`. */
-export async function startMonProtocol(runtime: Runtime, log: Logger): Promise<MonProtocolHandle | undefined> {
-  const cfg = runtime.config();
+/** Undefined when the config has no `mon_protocol`. `cfg`: the config to run from (the runtime's by default). */
+export async function startMonProtocol(runtime: Runtime, log: Logger, cfg: Config = runtime.config()): Promise<MonProtocolHandle | undefined> {
   const mp = cfg.monProtocol;
   if (!mp) return undefined;
   const server = createMonProtocolServer({
