@@ -590,8 +590,9 @@ export class Engine implements Runtime {
     }
     if (!managed) throw new RuntimeError('unknown-host', `no lvs alert manages host "${host}": name a real server of a configured virtual service (see vigil status)`);
     if (!('undo' in request)) {
-      this.drains.set(host, this.now() + request.timeoutMs);
-      this.persistence.saveDrain(host, this.now() + request.timeoutMs);
+      const deadline = this.now() + request.timeoutMs;
+      this.drains.set(host, deadline);
+      this.persistence.saveDrain(host, deadline);
     }
     this.emitter.emit('state');
     if (failure) throw failure;
