@@ -195,3 +195,29 @@ test('status page: one text line per virtual service under the service', { timeo
     await browser.close();
   }
 });
+
+test('status page: Drain and Undrain per real server once actions are unlocked', { timeout: 40_000 }, async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], timeout: 15_000 });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(8000);
+    const asked: string[] = [];
+    page.on('dialog', (d) => void (asked.push(d.message()), d.accept()));
+    await page.goto(base + '/');
+    const row = page.locator('tr[data-service="web/tcp"]');
+    await row.locator('ul.pools li.pool').first().waitFor();
+    assert.equal(await row.locator('button[data-action="drain"]').count(), 0, 'locked: no drain buttons');
+    await page.evaluate((t) => sessionStorage.setItem('vigil.token', t), TOKEN);
+    await page.reload();
+    await row.locator('button[data-action="drain"][data-host="127.0.0.1"]').click();
+    assert.match(asked[0] ?? '', /^Drain 127\.0\.0\.1\? Weight 0 now/, 'asks first');
+    await until('drained from the page', async () => (await lvsState())[0].state[0].servers[0].drain !== undefined, 5000);
+    const undrain = row.locator('button[data-action="undrain"][data-host="127.0.0.1"]');
+    await undrain.waitFor();
+    await undrain.click();
+    await until('back in after undrain', () => JSON.stringify(weights()) === JSON.stringify({ '127.0.0.1:8080': 1 }), 5000);
+    await row.locator('button[data-action="drain"][data-host="127.0.0.1"]').waitFor();
+  } finally {
+    await browser.close();
+  }
+});

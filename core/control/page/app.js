@@ -232,6 +232,38 @@ function lvsLines(s) {
   return lines;
 }
 
+/** Drain / Undrain per real server an lvs alert of the service manages (actions unlocked only). */
+function drainButtons(s) {
+  if (!token()) return null;
+  const hosts = new Map(); // host -> its drain phase, if any
+  for (const a of s.alertStates || []) {
+    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
+    for (const v of a.state) {
+      for (const r of v && Array.isArray(v.servers) ? v.servers : []) {
+        if (typeof r.host === 'string' && !r.sorry) hosts.set(r.host, hosts.get(r.host) || r.drain);
+      }
+    }
+  }
+  if (!hosts.size) return null;
+  const button = ([h, phase]) =>
+    phase
+      ? el('button.small.ghost', { type: 'button', dataset: { action: 'undrain', host: h }, onclick: () => act(`Undrained ${h}: health decides again`, 'POST', `/api/hosts/${enc(h)}/undrain`, {}) }, `Undrain ${h}`)
+      : el(
+          'button.small.ghost',
+          {
+            type: 'button',
+            dataset: { action: 'drain', host: h },
+            onclick: () => {
+              if (confirm(`Drain ${h}? Weight 0 now in every virtual service that has it, removed once its connections close (at most 5 minutes), out until you undrain it.`)) {
+                act(`Draining ${h}: weight 0, removed when its connections close`, 'POST', `/api/hosts/${enc(h)}/drain`, {});
+              }
+            },
+          },
+          `Drain ${h}`,
+        );
+  return el('div.drains', {}, [...hosts].map(button));
+}
+
 function serviceRow(s, w, disabledHosts) {
   const st = stateOf(s, w);
   const key = `${s.watch}/${s.service}`;
@@ -247,6 +279,7 @@ function serviceRow(s, w, disabledHosts) {
       s.description ? el('div.desc', {}, s.description) : null,
       why.length ? el('div.summary', {}, why.slice(0, 3).map((r) => el('code', {}, r)), why.length > 3 ? el('span.muted', {}, ` and ${why.length - 3} more`) : null) : null,
       lvsLines(s).length ? el('ul.pools', {}, lvsLines(s).map((t) => el('li.pool', {}, t))) : null,
+      drainButtons(s),
     ),
     el('td.hosts-cell', { 'data-label': 'Hosts' }, hostChips(s, disabledHosts)),
     el('td.when', { 'data-label': 'Last check' }, timeEl(s.lastCheck), s.durationMs !== undefined ? el('div.muted', {}, `took ${fmtMs(s.durationMs)}`) : null),
