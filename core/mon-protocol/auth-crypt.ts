@@ -4,8 +4,14 @@
  * database). Node has no crypt(3); Perl's is the one mon itself uses, so we
  * ask it. Password, hash and user name go on stdin, never in argv (visible in
  * ps) or through a shell.
+ *
+ * A Perl costs milliseconds of CPU, and a trap sender repeats the same password
+ * with every trap: so a match is remembered (by a SHA-256 of hash and password,
+ * never the password itself) and checks of the same pair in flight share one
+ * Perl. A mismatch is never remembered: each wrong guess costs a Perl.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 
 // stdin: hash line, then the password (the rest, one trailing newline dropped).
 const CRYPT = 'my $h = <STDIN>; exit 1 unless defined $h; chomp $h; my $p = do { local $/; <STDIN> }; $p = "" unless defined $p; chomp $p; exit 1 if $h eq ""; exit(crypt($p, $h) eq $h ? 0 : 1);';
@@ -23,11 +29,34 @@ function perlExit(script: string, input: string): Promise<number | null> {
   });
 }
 
-/** crypt(password, hash) === hash, as mon compares. */
-export async function verifyCrypt(password: string, hash: string): Promise<boolean> {
-  if (hash === '' || /[\r\n]/.test(hash)) return false;
-  return (await perlExit(CRYPT, `${hash}\n${password}\n`)) === 0;
+/** Matches remembered, at most this many (the oldest goes first). */
+const REMEMBERED = 256;
+
+/** A crypt(3) comparison with memory; `run` is Perl, counted in a test. */
+export function cryptVerifier(run: (script: string, input: string) => Promise<number | null> = perlExit): (password: string, hash: string) => Promise<boolean> {
+  const matched = new Set<string>();
+  const inFlight = new Map<string, Promise<boolean>>();
+  return async (password, hash) => {
+    if (hash === '' || /[\r\n]/.test(hash)) return false;
+    const key = createHash('sha256').update(hash).update('\0').update(password).digest('base64');
+    if (matched.has(key)) return true;
+    let p = inFlight.get(key);
+    if (!p) {
+      p = run(CRYPT, `${hash}\n${password}\n`).then((code) => code === 0);
+      inFlight.set(key, p);
+      void p.then((ok) => {
+        inFlight.delete(key);
+        if (!ok) return;
+        matched.add(key);
+        if (matched.size > REMEMBERED) matched.delete(matched.values().next().value!);
+      });
+    }
+    return p;
+  };
 }
+
+/** crypt(password, hash) === hash, as mon compares. */
+export const verifyCrypt = cryptVerifier();
 
 export type SystemPasswordResult = 'ok' | 'bad-password' | 'unknown-user' | 'error';
 

@@ -207,7 +207,7 @@ test('status page: Drain and Undrain per real server once actions are unlocked',
     const row = page.locator('tr[data-service="web/tcp"]');
     await row.locator('ul.pools li.pool').first().waitFor();
     assert.equal(await row.locator('button[data-action="drain"]').count(), 0, 'locked: no drain buttons');
-    await page.evaluate((t) => sessionStorage.setItem('vigil.token', t), TOKEN);
+    await page.evaluate((t) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('vigil.token', t), TOKEN);
     await page.reload();
     await row.locator('button[data-action="drain"][data-host="127.0.0.1"]').click();
     assert.match(asked[0] ?? '', /^Drain 127\.0\.0\.1\? Weight 0 now/, 'asks first');

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { parseTrap, routeTrap, createTrapListener } from '../../core/mon-protocol/traps.ts';
 import { parseAuthCf } from '../../core/mon-protocol/auth.ts';
-import { verifyCrypt } from '../../core/mon-protocol/auth-crypt.ts';
+import { cryptVerifier, verifyCrypt } from '../../core/mon-protocol/auth-crypt.ts';
 import { escStr } from '../../core/mon-protocol/escape.ts';
 import { monCfToModel } from '../../core/config/moncf.ts';
 import { silentLogger } from '../../core/log.ts';
 import { fakeRuntime } from '../compat/fake-runtime.ts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 /** A datagram exactly as Mon::Client::send_trap builds it (mon-reference.md d.5). */
 function monTrap(f: { usr?: string; pas?: string; grp: string; svc: string; sta: number; sum: string; dtl: string }): string {
@@ -68,4 +68,26 @@ test('UDP listener: authenticated traps reach runtime.trap, others are dropped',
   while (rt.traps.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200)); // a late bad trap would show up here
   assert.deepEqual(rt.traps, [{ watch: 'trapgrp', service: 'beat', status: 1, summary: 'disk full on box7', detail: 'detail line 1', fromHost: '127.0.0.1' }]);
+});
+
+test('verifyCrypt remembers a match: a trap storm with one password runs Perl once; a wrong one runs it every time', async () => {
+  const hash = execFileSync('perl', ['-e', 'print crypt("s3cret", "cd")']).toString();
+  let perls = 0;
+  const verify = cryptVerifier((script, input) => {
+    perls++;
+    return new Promise((resolve) => {
+      const child = spawn('perl', ['-e', script], { stdio: ['pipe', 'ignore', 'ignore'] });
+      child.on('close', resolve);
+      child.stdin.end(input);
+    });
+  });
+  // 50 traps at once, then 50 more: one Perl in all.
+  assert.deepEqual(new Set(await Promise.all(Array.from({ length: 50 }, () => verify('s3cret', hash)))), new Set([true]));
+  for (let i = 0; i < 50; i++) assert.equal(await verify('s3cret', hash), true);
+  assert.equal(perls, 1);
+  assert.equal(await verify('wrong', hash), false);
+  assert.equal(await verify('wrong', hash), false);
+  assert.equal(perls, 3, 'a mismatch is never remembered');
+  assert.equal(await verify('s3cret', ''), false);
+  assert.equal(perls, 3, 'an empty hash never matches, without a Perl');
 });
