@@ -2,57 +2,11 @@
 // events read with fetch so the token can go in a header), and sends operator
 // actions with the token kept in sessionStorage. Every piece of config text or
 // check output goes into the page with textContent, never as HTML.
-'use strict';
+import { $, ago, el, fmtMs, pill, timeEl } from './dom.js';
+import { drainButtons, lvsLines } from './lvs.js';
 
 const TOKEN_KEY = 'vigil.token';
 const state = { snap: null, events: [], live: false, open: new Set(), lastUpdate: 0 };
-
-// ---------------------------------------------------------------- DOM helpers
-
-/** el('div.a.b', { title: 'x', onclick: fn }, child, 'text', ...) — text is always textContent. */
-function el(spec, attrs, ...children) {
-  const [tag, ...classes] = spec.split('.');
-  const node = document.createElement(tag || 'div');
-  if (classes.length) node.className = classes.join(' ');
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    node.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
-  }
-  return node;
-}
-const $ = (id) => document.getElementById(id);
-
-// ---------------------------------------------------------------- time
-
-function clock(ms) {
-  if (!ms) return '—';
-  const d = new Date(ms);
-  const sameDay = new Date().toDateString() === d.toDateString();
-  const t = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  return sameDay ? t : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${t}`;
-}
-
-function ago(ms, now = Date.now()) {
-  if (!ms) return '';
-  let s = Math.round((now - ms) / 1000);
-  const future = s < 0;
-  s = Math.abs(s);
-  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86400 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-  if (s < 1) return 'now';
-  return future ? `in ${text}` : `${text} ago`;
-}
-
-/** A <time> that the ticker keeps saying "5m ago" on. */
-function timeEl(ms, mode = 'ago') {
-  if (!ms) return el('span.muted', {}, '—');
-  return el('time', { datetime: new Date(ms).toISOString(), title: new Date(ms).toLocaleString(), dataset: { at: String(ms), mode } }, mode === 'clock' ? clock(ms) : ago(ms));
-}
 
 function tick() {
   const now = Date.now();
@@ -110,10 +64,6 @@ function stateOf(s, w) {
   return s.status;
 }
 
-function pill(kind, text) {
-  return el(`span.pill.${kind}`, {}, text);
-}
-
 function badges(s, w) {
   return [
     s.overdue && pill('overdue', 'overdue'),
@@ -142,10 +92,6 @@ function hostChips(s, disabledHosts) {
       );
     }),
   );
-}
-
-function fmtMs(ms) {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
 function actionButtons(s, compact) {
@@ -207,63 +153,6 @@ function problemCard(s, w, disabledHosts) {
  * e.g. "tcp 127.0.0.100:80 rr — in: 127.0.0.2:8080 (w1); out: 127.0.0.3:8080".
  * Same text as core/control/alert-state-text.ts; inserted as text only.
  */
-function lvsLines(s) {
-  const lines = [];
-  for (const a of s.alertStates || []) {
-    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
-    for (const v of a.state) {
-      if (!v || typeof v.service !== 'string' || !Array.isArray(v.servers)) continue;
-      const head = `${v.service}${v.scheduler ? ` ${v.scheduler}` : ''}`;
-      if (v.present === false) {
-        lines.push(`${head} — not in the IPVS table`);
-        continue;
-      }
-      const text = (r) => {
-        const notes = [r.pool === 'in' && r.weight !== undefined ? `w${r.weight}` : '', r.sorry ? 'sorry server' : '', r.drain || ''].filter(Boolean);
-        return notes.length ? `${r.server} (${notes.join(', ')})` : r.server;
-      };
-      const parts = ['in', 'quiescent', 'out']
-        .map((pool) => [pool, v.servers.filter((r) => r.pool === pool && !(pool === 'out' && r.sorry))])
-        .filter(([, list]) => list.length)
-        .map(([pool, list]) => `${pool}: ${list.map(text).join(', ')}`);
-      lines.push(`${head} — ${parts.length ? parts.join('; ') : 'no real servers'}`);
-    }
-  }
-  return lines;
-}
-
-/** Drain / Undrain per real server an lvs alert of the service manages (actions unlocked only). */
-function drainButtons(s) {
-  if (!token()) return null;
-  const hosts = new Map(); // host -> its drain phase, if any
-  for (const a of s.alertStates || []) {
-    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
-    for (const v of a.state) {
-      for (const r of v && Array.isArray(v.servers) ? v.servers : []) {
-        if (typeof r.host === 'string' && !r.sorry) hosts.set(r.host, hosts.get(r.host) || r.drain);
-      }
-    }
-  }
-  if (!hosts.size) return null;
-  const button = ([h, phase]) =>
-    phase
-      ? el('button.small.ghost', { type: 'button', dataset: { action: 'undrain', host: h }, onclick: () => act(`Undrained ${h}: health decides again`, 'POST', `/api/hosts/${enc(h)}/undrain`, {}) }, `Undrain ${h}`)
-      : el(
-          'button.small.ghost',
-          {
-            type: 'button',
-            dataset: { action: 'drain', host: h },
-            onclick: () => {
-              if (confirm(`Drain ${h}? Weight 0 now in every virtual service that has it, removed once its connections close (at most 5 minutes), out until you undrain it.`)) {
-                act(`Draining ${h}: weight 0, removed when its connections close`, 'POST', `/api/hosts/${enc(h)}/drain`, {});
-              }
-            },
-          },
-          `Drain ${h}`,
-        );
-  return el('div.drains', {}, [...hosts].map(button));
-}
-
 function serviceRow(s, w, disabledHosts) {
   const st = stateOf(s, w);
   const key = `${s.watch}/${s.service}`;
@@ -279,7 +168,7 @@ function serviceRow(s, w, disabledHosts) {
       s.description ? el('div.desc', {}, s.description) : null,
       why.length ? el('div.summary', {}, why.slice(0, 3).map((r) => el('code', {}, r)), why.length > 3 ? el('span.muted', {}, ` and ${why.length - 3} more`) : null) : null,
       lvsLines(s).length ? el('ul.pools', {}, lvsLines(s).map((t) => el('li.pool', {}, t))) : null,
-      drainButtons(s),
+      token() ? drainButtons(s, act) : null,
     ),
     el('td.hosts-cell', { 'data-label': 'Hosts' }, hostChips(s, disabledHosts)),
     el('td.when', { 'data-label': 'Last check' }, timeEl(s.lastCheck), s.durationMs !== undefined ? el('div.muted', {}, `took ${fmtMs(s.durationMs)}`) : null),
