@@ -12,6 +12,7 @@
 import { lookup } from 'node:dns/promises';
 import { defineAlert, type Alert, type AlertEvent, type CheckObservation, type Logger, type PluginContext } from '../core/types.ts';
 import { canonicalIp, hostKey } from './lvs/address.ts';
+import { problemsOfAsync } from '../core/kit/option-problems.ts';
 import { startDrain, stepDrain, type DrainState } from './lvs/drain.ts';
 import { LIST_ARGS, parseIpvsList } from './lvs/parse-list.ts';
 import { SAVE_ARGS } from './lvs/argv.ts';
@@ -260,5 +261,7 @@ export default defineAlert<LvsOptions>({
   description: 'keeps IPVS (LVS) real servers in step with health: removes failing ones, restores recovered ones',
   events: ['host-down', 'host-up', 'host-degraded'],
   optionsSchema,
+  // Names are resolved at create (start and reload); here any name stands for 127.0.0.1.
+  checkOptions: (options, { hosts }) => problemsOfAsync(() => normalizeOptions(options, hosts, async () => '127.0.0.1')),
   create: (options, ctx) => createLvsAlert(options, ctx),
 });

@@ -104,11 +104,11 @@ export class Registry {
   }
 
   /** The plugin's `checkOptions` verdict on options that passed its schema; a hook that throws is reported, not thrown. */
-  async optionProblems(kind: PluginKind, name: string, options: Record<string, unknown>): Promise<OptionProblem[]> {
+  async optionProblems(kind: PluginKind, name: string, options: Record<string, unknown>, hosts: readonly string[] = []): Promise<OptionProblem[]> {
     const p = await this.get(kind, name);
     if (!p?.checkOptions) return [];
     try {
-      const found = p.checkOptions(options as never);
+      const found = await p.checkOptions(options as never, { hosts });
       return Array.isArray(found) ? found : [];
     } catch (err) {
       return [{ message: `the plugin's own option check failed (${errorMessage(err)}); this is a bug in the plugin, tell its author` }];

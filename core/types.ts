@@ -110,11 +110,12 @@ interface PluginBase<O> {
   description?: string;
   /**
    * Problems in options that passed the schema but that the schema cannot express
-   * (a template naming an unknown field). No I/O. `vigil check`, start-up and a
-   * reload report each with the config's file and line, instead of `create`
-   * failing later. `option` names the offending key, when there is one.
+   * (a template naming an unknown field). No I/O: host names are not resolved here.
+   * `vigil check`, start-up and a reload report each with the config's file and
+   * line, instead of `create` failing later. `option` names the offending key, when
+   * there is one. `hosts`: the watched hostgroup, as `create` gets it.
    */
-  checkOptions?(options: O): OptionProblem[];
+  checkOptions?(options: O, ctx: { hosts: readonly string[] }): OptionProblem[] | Promise<OptionProblem[]>;
   /** Type witness only; never set. */
   readonly __options?: O;
 }

@@ -27,7 +27,7 @@ export interface PluginCatalog {
   /** Every known plugin name of a kind, for "known monitors: ..." hints. */
   names(kind: 'monitor' | 'alert'): Promise<string[]> | string[];
   /** The plugin's own checks of options that passed its schema (`checkOptions`); none when it has none. */
-  optionProblems?(kind: 'monitor' | 'alert', name: string, options: Record<string, unknown>): Promise<OptionProblem[]>;
+  optionProblems?(kind: 'monitor' | 'alert', name: string, options: Record<string, unknown>, hosts: readonly string[]): Promise<OptionProblem[]>;
 }
 
 export interface CheckResult {

@@ -141,16 +141,18 @@ class ModelValidator {
   }
 
   private async pluginRefs(s: Service, path: Path): Promise<void> {
-    if (s.monitor) await this.pluginRef('monitor', 'monitor', s.monitor, [...path, 'monitor']);
-    if (s.redistribute) await this.pluginRef('alert', 'redistribute', s.redistribute, [...path, 'redistribute']);
+    // The hosts `create` will get (core/engine): the watch's group, or the watch as its one host.
+    const hosts = this.config.hostgroups[s.watch] ?? [s.watch];
+    if (s.monitor) await this.pluginRef('monitor', 'monitor', s.monitor, [...path, 'monitor'], hosts);
+    if (s.redistribute) await this.pluginRef('alert', 'redistribute', s.redistribute, [...path, 'redistribute'], hosts);
     for (const [i, p] of s.periods.entries()) {
       for (const list of ALERT_LISTS) {
-        for (const [j, ref] of p[list].entries()) await this.pluginRef('alert', list, ref, [...path, 'periods', i, list, j]);
+        for (const [j, ref] of p[list].entries()) await this.pluginRef('alert', list, ref, [...path, 'periods', i, list, j], hosts);
       }
     }
   }
 
-  private async pluginRef(kind: Kind, label: string, ref: PluginRef, path: Path): Promise<void> {
+  private async pluginRef(kind: Kind, label: string, ref: PluginRef, path: Path, hosts: readonly string[]): Promise<void> {
     let schema: JsonSchema | null | undefined;
     try {
       schema = await this.plugins.schema(kind, ref.plugin);
@@ -182,7 +184,7 @@ class ModelValidator {
     const options = structuredClone(ref.options);
     if (validate(options)) {
       ref.options = options;
-      for (const p of (await this.plugins.optionProblems?.(kind, ref.plugin, options)) ?? []) {
+      for (const p of (await this.plugins.optionProblems?.(kind, ref.plugin, options, hosts)) ?? []) {
         this.problem(p.option === undefined ? [...path, 'plugin'] : [...path, p.option], ref.loc, `${who}: ${p.message}`, p.option !== undefined);
       }
       return;

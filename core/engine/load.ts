@@ -14,7 +14,7 @@ export function catalogOf(registry: Registry): PluginCatalog {
   return {
     schema: (kind, name) => registry.schema(kind, name),
     names: async (kind) => registry.names(kind),
-    optionProblems: (kind, name, options) => registry.optionProblems(kind, name, options),
+    optionProblems: (kind, name, options, hosts) => registry.optionProblems(kind, name, options, hosts),
   };
 }
 

@@ -97,3 +97,28 @@ test('vigil check exits 1 on a template problem and vigil run refuses to start w
   assert.equal(run.status, 1);
   assert.match(run.stderr, /cannot start, the config has problems:\n(.*\n)*.*vigil\.yaml:16:\d+: .*unknown field \{wacth\}/);
 });
+
+test('lvs: a virtual service listed twice, or one with no real servers, is a problem at check time; names are not resolved', async () => {
+  const file = join(dir, 'lvs.yaml');
+  writeFileSync(
+    file,
+    `hostgroups:
+  web: [web1.invalid, 127.0.0.2]
+watches:
+  web:
+    services:
+      tcp:
+        monitor: { plugin: tcp, port: 80 }
+        alerts:
+          - { plugin: lvs, services: ["tcp 127.0.0.100:80", "tcp 127.0.0.100:80"] }
+          - { plugin: lvs, service: "tcp 127.0.0.101:80", servers: [] }
+          - { plugin: lvs, service: "tcp 127.0.0.102:80" }
+`,
+  );
+  const { problems } = await checkEngineConfig(file, new Registry());
+  const got = problems.map((p) => `${p.loc?.line} ${p.message}`);
+  assert.deepEqual(got, [
+    '9 alerts (lvs): lvs alert: virtual service tcp 127.0.0.100:80 is listed twice',
+    '10 alerts (lvs): lvs alert: virtual service tcp 127.0.0.101:80 has no real servers: list "servers" or attach the alert to a watch with hosts',
+  ]);
+});
