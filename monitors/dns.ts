@@ -10,6 +10,7 @@ import dnsPacket from 'dns-packet';
 import { defineMonitor, type HostCheckResult } from '../core/types.ts';
 import { abortReason, onAbort } from '../core/kit/on-abort.ts';
 import { evaluate } from './dns/evaluate.ts';
+import { problemsOf } from '../core/kit/option-problems.ts';
 import { compileOptions, optionsSchema, type DnsOptions } from './dns/options.ts';
 import { formatRecord } from './dns/records.ts';
 import { numericServer, resolveServer, type ResolvedServer, type ServerAddress } from './dns/server-address.ts';
@@ -36,6 +37,7 @@ export default defineMonitor<DnsOptions>({
   apiVersion: 1,
   description: 'DNS: rcode, answers and latency of a query at each host, or SOA serial sync with a master',
   optionsSchema,
+  checkOptions: (options, { hosts }) => problemsOf(() => compileOptions(options, [...hosts])),
   create(options, ctx) {
     const opts = compileOptions(options, ctx.hosts);
     const udp = new UdpTransport({ maxInFlight: opts.maxInFlight, retransmitMs: opts.retransmitMs });

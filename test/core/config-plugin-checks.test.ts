@@ -122,3 +122,33 @@ watches:
     '10 alerts (lvs): lvs alert: virtual service tcp 127.0.0.101:80 has no real servers: list "servers" or attach the alert to a watch with hosts',
   ]);
 });
+
+test('dns: name or resolver, and a soa-sync master, are checked with their line', async () => {
+  const file = join(dir, 'dns.yaml');
+  writeFileSync(
+    file,
+    `hostgroups:
+  ns: [127.0.0.53]
+watches:
+  ns:
+    services:
+      noname:
+        monitor: { plugin: dns }
+      both:
+        monitor: { plugin: dns, name: www.example.test, resolver: 127.0.0.1 }
+      master:
+        monitor: { plugin: dns, mode: soa-sync, zone: example.test, master: "ns1:x:53" }
+      fine:
+        monitor: { plugin: dns, mode: soa-sync, zone: example.test }
+`,
+  );
+  const { problems } = await checkEngineConfig(file, new Registry());
+  assert.deepEqual(
+    problems.map((p) => `${p.loc?.line} ${p.message}`),
+    [
+      '7 monitor (dns): dns: set `name` (what to ask each host), or `resolver` to ask one resolver about each host',
+      '9 monitor (dns): dns: set `name` or `resolver`, not both (with `resolver`, each host of the group is the name asked for)',
+      '11 monitor (dns): dns: master "ns1:x:53" is not IP, IP:port or [IPv6]:port',
+    ],
+  );
+});
