@@ -36,20 +36,42 @@ function answerTo(q: dnsPacket.DecodedPacket, over: { ips?: string[]; tc?: boole
   });
 }
 
+/**
+ * A UDP socket on a free port and, when given, the TCP server on the same number.
+ * Another test may hold that TCP port (tests run side by side): then both are
+ * tried again on another port, a bounded number of times.
+ */
+async function bindBoth(makeSocket: () => dgram.Socket, server: net.Server | undefined): Promise<{ sock: dgram.Socket; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const sock = makeSocket();
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const port = sock.address().port;
+    if (!server) return { sock, port };
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((r) => {
+      server.once('error', r);
+      server.listen(port, '127.0.0.1', () => (server.off('error', r), r(undefined)));
+    });
+    if (!err) return { sock, port };
+    await new Promise<void>((r) => sock.close(() => r()));
+    if (err.code !== 'EADDRINUSE' || attempt >= 20) throw err;
+  }
+}
+
 /** A UDP (and TCP) DNS server on 127.0.0.1 using the same port for both, driven by `udp`/`tcp` callbacks. */
 async function scripted(udp: Reply, tcp?: Reply): Promise<Scripted> {
   const s: Scripted = { port: 0, udpQueries: 0, tcpQueries: 0, close: async () => {} };
-  const sock = dgram.createSocket('udp4');
   let closed = false;
-  sock.on('message', async (msg, rinfo) => {
-    const n = ++s.udpQueries;
-    const out = await udp(dnsPacket.decode(msg), n);
-    for (const b of out === undefined ? [] : Array.isArray(out) ? out : [out]) {
-      if (!closed) sock.send(b, rinfo.port, rinfo.address); // a late reply may outlive the test
-    }
-  });
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  s.port = sock.address().port;
+  const makeSocket = () => {
+    const sock = dgram.createSocket('udp4');
+    sock.on('message', async (msg, rinfo) => {
+      const n = ++s.udpQueries;
+      const out = await udp(dnsPacket.decode(msg), n);
+      for (const b of out === undefined ? [] : Array.isArray(out) ? out : [out]) {
+        if (!closed) sock.send(b, rinfo.port, rinfo.address); // a late reply may outlive the test
+      }
+    });
+    return sock;
+  };
   const server = net.createServer((c) => {
     let buf: Buffer = Buffer.alloc(0);
     c.on('error', () => {});
@@ -65,7 +87,8 @@ async function scripted(udp: Reply, tcp?: Reply): Promise<Scripted> {
       } else c.end();
     });
   });
-  if (tcp) await new Promise<void>((r) => server.listen(s.port, '127.0.0.1', () => r()));
+  const { sock, port } = await bindBoth(makeSocket, tcp ? server : undefined);
+  s.port = port;
   s.close = async () => {
     closed = true;
     await new Promise<void>((r) => sock.close(() => r()));
