@@ -58,19 +58,22 @@ test("a timed-out plugin's own reason is kept in the summary when it answers the
 });
 
 test('checks started together share one deadline, and none gets less than its timeout', async () => {
-  const seen = new Set<AbortSignal>();
-  const starts: number[] = [];
+  const calls: Array<{ signal: AbortSignal; at: number }> = [];
   const outcomes = await Promise.all(
     Array.from({ length: 50 }, () =>
       runWithDeadline('stuck', 'check', 60, undefined, (signal) => {
-        seen.add(signal);
-        starts.push(performance.now());
+        calls.push({ signal, at: performance.now() });
         return new Promise<never>(() => {});
       }),
     ),
   );
   const end = performance.now();
-  assert.equal(seen.size, 1, 'one AbortSignal for the batch');
+  const starts = calls.map((c) => c.at);
+  // The batch window is 1 ms of wall time; a pause of the machine (a collection, a busy
+  // neighbour) may open a second batch. Checks begun within half of it share the first.
+  const together = calls.filter((c) => c.at - calls[0]!.at < 0.5);
+  assert.ok(together.length >= 2, `only ${together.length} check(s) began within 0.5 ms`);
+  for (const c of together) assert.equal(c.signal, calls[0]!.signal, 'one AbortSignal for the checks of a batch');
   for (const o of outcomes) {
     assert.equal(o.kind, 'timeout');
     assert.ok(o.durationMs >= 60, `a check was cut after ${o.durationMs} ms, before its 60 ms timeout`);
