@@ -100,9 +100,13 @@ export async function startFrontEnds(engine: Engine, log: Logger): Promise<Front
   // One restart at a time, after the reload's own answer (it may come over the API being restarted).
   let following = Promise.resolve();
   const offReload = engine.on('reload', () => {
-    following = following.then(() => new Promise<void>((r) => setImmediate(r))).then(async () => {
-      for (const s of slots) await s.follow(engine.config());
-    });
+    following = following
+      .then(() => new Promise<void>((r) => setImmediate(r)))
+      .then(async () => {
+        for (const s of slots) await s.follow(engine.config());
+      })
+      // A failed close must not end the chain: the next reload tries again.
+      .catch((err) => log.error({ err: errorMessage(err) }, 'front ends: following the reload failed; reload again'));
   });
   // Last, so systemd hears READY=1 only once every front end listens.
   const selfWatch = startSelfWatch(() => engine.status(), log.child({ part: 'systemd' }));
