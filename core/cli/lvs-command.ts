@@ -1,8 +1,9 @@
 /**
  * @fileoverview `vigil lvs show -c FILE` (the IPVS table of every virtual service
- * the config's lvs alerts manage, with each real server's health from the running
- * vigil) and `vigil lvs plan -c FILE` (the ipvsadm commands applying the config
- * would run, without running them). Both only read the table (`ipvsadm -S -n`).
+ * the config's lvs alerts manage, with each real server's health and drain from the
+ * running vigil) and `vigil lvs plan -c FILE` (the ipvsadm commands applying the
+ * config would run, without running them; a server the running vigil has drained
+ * stays out). Both only read the table (`ipvsadm -S -n`).
  */
 import { Registry } from '../registry.ts';
 import type { Config } from '../model.ts';
@@ -15,9 +16,9 @@ import { SAVE_ARGS } from '../../alerts/lvs/argv.ts';
 import type { PoolState, TableService } from '../../alerts/lvs/model.ts';
 import { normalizeOptions, type LvsOptions, type Normalized } from '../../alerts/lvs/options.ts';
 import { parseIpvsSave } from '../../alerts/lvs/parse-table.ts';
-import { planPool } from '../../alerts/lvs/plan.ts';
+import { planPool, type DrainPhase } from '../../alerts/lvs/plan.ts';
 import { execIpvsadm } from '../../alerts/lvs/runner.ts';
-import { describePool, formatPool } from '../../alerts/lvs/view.ts';
+import { describePool, formatPool, type ServiceView } from '../../alerts/lvs/view.ts';
 import { lookup } from 'node:dns/promises';
 
 const USAGE = `Usage: vigil lvs show -c FILE
@@ -25,10 +26,12 @@ const USAGE = `Usage: vigil lvs show -c FILE
 
 show  prints every virtual service the config's lvs alerts manage, as the IPVS
       table has it now (ipvsadm -S -n): each real server in, out or quiescent,
-      with its health from the running vigil (control API), or "unknown".
+      with its health and drain from the running vigil (control API), or
+      "unknown".
 plan  prints the ipvsadm commands vigil would run to bring the table in line
       with the config, assuming every real server is up (or --assume down,
-      unknown). Nothing is changed.
+      unknown); servers the running vigil has drained stay out. Nothing is
+      changed.
 
 Exit status: 0; 1 when show could not read the IPVS table.`;
 
@@ -57,7 +60,8 @@ export function lvsCommand(argv: string[]): Promise<number> {
       console.log(`${file}: no lvs alert is configured; nothing to show.`);
       return 0;
     }
-    return sub === 'plan' ? plan(uses, assume as PoolState) : show(uses, config);
+    const live = await liveStatus(config);
+    return sub === 'plan' ? plan(uses, assume as PoolState, live) : show(uses, live);
   });
 }
 
@@ -95,7 +99,23 @@ async function readTable(command: string[]): Promise<{ table: TableService[]; pr
   }
 }
 
-async function plan(uses: LvsUse[], assume: PoolState): Promise<number> {
+type Live = Awaited<ReturnType<typeof liveStatus>>;
+
+/** The running vigil's view of one service: its hosts' health and the drains its lvs alerts hold. */
+function liveView(live: Live, u: LvsUse): { health: Record<string, PoolState>; drains: Record<string, DrainPhase> } {
+  const svc = live.status?.watches.find((w) => w.watch === u.watch)?.services.find((s) => s.service === u.service);
+  const health: Record<string, PoolState> = {};
+  for (const h of svc?.hosts ?? []) health[hostKey(h.host)] = h.state;
+  const drains: Record<string, DrainPhase> = {};
+  for (const a of svc?.alertStates ?? []) {
+    if (a.plugin !== 'lvs' || !Array.isArray(a.state)) continue;
+    for (const v of a.state as ServiceView[]) for (const r of v.servers ?? []) if (r.drain) drains[r.host] = r.drain;
+  }
+  return { health, drains };
+}
+
+async function plan(uses: LvsUse[], assume: PoolState, live: Live): Promise<number> {
+  if (live.problem) console.log(`# drains unknown, a drained server may be planned back in: ${live.problem}`);
   for (const u of uses) {
     const { table, problem } = await readTable(u.cfg.command);
     const health: Record<string, PoolState> = {};
@@ -103,7 +123,9 @@ async function plan(uses: LvsUse[], assume: PoolState): Promise<number> {
     const services = u.cfg.managed.map((m) => serviceKey(m.service)).join(', ');
     console.log(`# ${u.watch}/${u.service}: lvs ${services} (every real server assumed ${assume})`);
     if (problem) console.log(`# could not read the IPVS table, planning against an empty one: ${problem}`);
-    const p = planPool(u.cfg.managed, u.cfg.policy, health, table);
+    const { drains } = liveView(live, u);
+    for (const [host, phase] of Object.entries(drains)) console.log(`# ${host} is ${phase} by an operator (vigil undrain ${host} to end it)`);
+    const p = planPool(u.cfg.managed, u.cfg.policy, health, table, drains);
     for (const w of p.warnings) console.log(`# warning: ${w}`);
     if (p.commands.length === 0) console.log('# nothing to do: the table already matches');
     for (const c of p.commands) console.log(`${[...u.cfg.command, ...c.args].join(' ')}   # ${c.reason}`);
@@ -111,19 +133,16 @@ async function plan(uses: LvsUse[], assume: PoolState): Promise<number> {
   return 0;
 }
 
-async function show(uses: LvsUse[], config: Config): Promise<number> {
-  const live = await liveStatus(config);
-  if (live.problem) console.log(`# health unknown: ${live.problem}`);
+async function show(uses: LvsUse[], live: Live): Promise<number> {
+  if (live.problem) console.log(`# health and drains unknown: ${live.problem}`);
   let unreadable = false;
   for (const u of uses) {
     const { table, problem } = await readTable(u.cfg.command);
     console.log(`# ${u.watch}/${u.service}`);
     if (problem) console.log(`# could not read the IPVS table: ${problem}`);
     unreadable ||= problem !== undefined;
-    const health: Record<string, PoolState> = {};
-    const svc = live.status?.watches.find((w) => w.watch === u.watch)?.services.find((s) => s.service === u.service);
-    for (const h of svc?.hosts ?? []) health[hostKey(h.host)] = h.state;
-    console.log(formatPool(describePool(u.cfg.managed, table, health)).trimEnd());
+    const { health, drains } = liveView(live, u);
+    console.log(formatPool(describePool(u.cfg.managed, table, health, drains)).trimEnd());
   }
   return unreadable ? 1 : 0;
 }

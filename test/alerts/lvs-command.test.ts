@@ -15,6 +15,8 @@ import { lvsCommand } from '../../core/cli/lvs-command.ts';
 let dir: string;
 let api: http.Server;
 let port = 0;
+/** The lvs alert's view the stand-in API reports: 127.0.0.3 drained by an operator, when set. */
+let drained = false;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-lvscmd-'));
   writeFileSync(join(dir, 'table'), '-A -t 127.0.0.100:80 -s rr\n-a -t 127.0.0.100:80 -r 127.0.0.2:8080 -m -w 1\n-a -t 127.0.0.100:80 -r 127.0.0.3:8080 -m -w 0\n-a -t 127.0.0.100:80 -r 127.0.0.77:8080 -g -w 2\n');
@@ -24,7 +26,10 @@ before(async () => {
     if (req.url !== '/api/status') return res.writeHead(404).end();
     const host = (h: string, state: string) => ({ host: h, state, disabled: false, excluded: false, consecutiveFailures: 0, consecutiveSuccesses: 1 });
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ startedAt: 0, now: 0, schedulerRunning: true, configFile: 'x', disabledHosts: [], watches: [{ watch: 'web', disabled: false, hosts: [], services: [{ watch: 'web', service: 'http', hosts: [host('127.0.0.2', 'up'), host('127.0.0.3', 'down')] }] }] }));
+    const alertStates = drained
+      ? [{ plugin: 'lvs', target: 'web/http/always/alerts/0', state: [{ service: 'tcp 127.0.0.100:80', present: true, servers: [{ host: '127.0.0.3', server: '127.0.0.3:8080', pool: 'quiescent', health: 'up', sorry: false, drain: 'drained' }], unmanaged: [] }] }]
+      : undefined;
+    res.end(JSON.stringify({ startedAt: 0, now: 0, schedulerRunning: true, configFile: 'x', disabledHosts: [], watches: [{ watch: 'web', disabled: false, hosts: [], services: [{ watch: 'web', service: 'http', hosts: [host('127.0.0.2', 'up'), host('127.0.0.3', 'down')], alertStates }] }] }));
   });
   await new Promise<void>((ok) => api.listen(0, '127.0.0.1', ok));
   port = (api.address() as AddressInfo).port;
@@ -104,4 +109,27 @@ test('lvs show: a table that cannot be read is exit 1 with the reason; usage err
   } finally {
     console.error = err;
   }
+});
+
+test('lvs show and plan: a server the running vigil has drained is shown drained and planned out, not back in', async () => {
+  const file = config();
+  drained = true;
+  try {
+    const shown = await capture(() => lvsCommand(['show', '-c', file]));
+    assert.match(shown.out, /127\.0\.0\.3:8080 +quiescent +health down weight 0 nat \(drained\)/);
+    const planned = await capture(() => lvsCommand(['plan', '-c', file]));
+    assert.match(planned.out, /^# 127\.0\.0\.3 is drained by an operator \(vigil undrain 127\.0\.0\.3 to end it\)$/m);
+    assert.doesNotMatch(planned.out, /-r 127\.0\.0\.3:8080 -m -w 1/, 'a drained server is not put back');
+    assert.match(planned.out, /-d -t 127\.0\.0\.100:80 -r 127\.0\.0\.3:8080/, 'drained: removed');
+  } finally {
+    drained = false;
+  }
+});
+
+test('lvs plan without a running vigil says drains are unknown', async () => {
+  const file = config();
+  writeFileSync(file, readFileSync(file, 'utf8').replace(`127.0.0.1:${port}`, '127.0.0.1:1'));
+  const r = await capture(() => lvsCommand(['plan', '-c', file]));
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^# drains unknown, a drained server may be planned back in: vigil is not answering at http:\/\/127\.0\.0\.1:1\/api\/status/m);
 });
