@@ -139,8 +139,8 @@ export class Engine implements Runtime {
       op.disabledHosts.forEach((h) => e.disabledHosts.add(h));
       op.disabledWatches.forEach((w) => e.disabledWatches.add(w));
       op.disabledServices.forEach((s) => e.disabledServices.add(s));
+      op.drains.forEach((d) => e.drains.set(d.host, d.deadline));
     }
-    for (const d of e.persistence.loadDrains()) e.drains.set(d.host, d.deadline);
     e.dispatcher = createDispatcher({
       store: e.persistence.store,
       resolve: (key: string) => e.resolveTarget(key),

@@ -30,9 +30,9 @@ export interface Persistence {
   store: Store;
   loadServiceStates(): Record<string, unknown>;
   saveServiceStates(states: Record<string, unknown>, opts?: { partial?: boolean }): void;
-  loadOperatorState(): EngineOperatorState;
+  /** What operators switched off, and the drains they asked for, in one read. */
+  loadOperatorState(): EngineOperatorState & { drains: SavedDrain[] };
   saveOperatorState(s: EngineOperatorState): void;
-  loadDrains(): SavedDrain[];
   /** Records a drain (undefined deadline: it ended). */
   saveDrain(host: string, deadline: number | undefined): void;
   appendHistory(rec: HistoryRecord): void;
@@ -81,12 +81,13 @@ export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boo
     loadServiceStates: () => guard('load service state', {}, (s) => s.loadServiceStates()),
     saveServiceStates: (states, opts) => guard('save service state', undefined, (s) => s.saveServiceStates(states, opts)),
     loadOperatorState: () =>
-      guard('load disabled/ack state', { disabledHosts: [], disabledWatches: [], disabledServices: [] }, (s) => {
+      guard('load disabled/ack state and drains', { disabledHosts: [], disabledWatches: [], disabledServices: [], drains: [] }, (s) => {
         const o = s.getOperatorState();
         return {
           disabledHosts: o.disabledHosts,
           disabledWatches: o.disabledWatches,
           disabledServices: o.disabledServices.map((x) => `${x.watch}/${x.service}`),
+          drains: o.drains,
         };
       }),
     saveOperatorState: (o) =>
@@ -102,7 +103,6 @@ export function openPersistence(cfg: Config, log: Logger, opts: { volatile?: boo
           }),
         });
       }),
-    loadDrains: () => guard('load drains', [], (s) => s.getOperatorState().drains),
     saveDrain: (host, deadline) => guard('save a drain', undefined, (s) => s.setDrain(host, deadline)),
     appendHistory: (rec) => guard('write history', undefined, (s) => s.appendHistory(rec)),
     history: (q) => guard('read history', [], (s) => s.history(q)),
