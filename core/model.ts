@@ -158,3 +158,13 @@ export interface ConfigNote {
 export function serviceId(watch: string, service: string): string {
   return `${watch}/${service}`;
 }
+
+/** Hosts checked, counted once per service that runs a monitor on them (what vigil's memory grows with). */
+export function hostsChecked(cfg: Config): number {
+  let n = 0;
+  for (const w of cfg.watches) {
+    const group = cfg.hostgroups[w.name]?.length ?? 0;
+    for (const s of w.services) if (s.monitor) n += Math.max(0, group - s.excludeHosts.length);
+  }
+  return n;
+}

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { withRunEnv } from '../../core/cli/run-env.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const vigil = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'core/cli/main.ts'), 'run', '-c', join(ROOT, 'examples/quickstart.yaml')], {
     stdio: 'inherit',
     cwd: join(ROOT, 'examples'),
-    env: { ...process.env, QUICKSTART_ALERTS: alertsFile },
+    env: { ...withRunEnv(process.env), QUICKSTART_ALERTS: alertsFile },
   });
 
   // Flap 127.0.0.3 so a newcomer sees a failure and a recovery.

@@ -17,6 +17,7 @@ import { BENCH_DIR } from './children.ts';
 import { formatTable, ratios } from './report.ts';
 import { PER_TARGET_PROCESS, emptyVigil, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
 import { nofileLimits, raiseNofile } from './proc.ts';
+import { RUN_ENV, withRunEnv } from '../../core/cli/run-env.ts';
 
 const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
   { kind: 'tcp', n: 1000 },
@@ -83,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const nodeArgs = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
     const ctx = { workDir, log, nodeArgs };
+    const runEnv = Object.fromEntries(Object.keys(RUN_ENV).map((k) => [k, withRunEnv(process.env)[k]]));
+    log(`vigil runs with ${Object.entries(runEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (as the systemd unit in docs/api.md and npm start)`);
     const empty = await emptyVigil(ctx, smoke ? 1 : 10, smoke ? 2 : 10);
     const emptyHwmKiB = empty.hwmKiB;
     log(`empty vigil (one host): VmHWM ${(emptyHwmKiB / 1024).toFixed(1)} MiB, VmRSS ${(empty.rssKiB / 1024).toFixed(1)} MiB, idle CPU ${empty.idleCpuMsPerS.toFixed(1)} ms/s`);
@@ -101,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       emptyRssKiB: empty.rssKiB,
       emptyIdleCpuMsPerS: empty.idleCpuMsPerS,
       vigilNodeArgs: nodeArgs,
+      vigilEnv: runEnv,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
     };
     const out = values.out ?? join(BENCH_DIR, 'results', `bench-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${smoke ? '-smoke' : ''}.json`);

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import readline from 'node:readline';
 import type { BenchStats } from '../../core/engine/bench-stats.ts';
 import { REPO } from './children.ts';
+import { withRunEnv } from '../../core/cli/run-env.ts';
 
 export interface HostDown {
   /** `watch/host`. */
@@ -35,7 +36,8 @@ export interface VigilUnderTest {
 export function startVigilUnderTest(configFile: string, statsFile: string, nodeArgs: string[] = []): VigilUnderTest {
   const child = spawn(process.execPath, [...nodeArgs, resolve(REPO, 'bin/vigil.js'), 'run', '-c', configFile], {
     cwd: REPO,
-    env: { ...process.env, VIGIL_BENCH_STATS: statsFile, VIGIL_LOG_LEVEL: 'info' },
+    // As the systemd unit in docs/api.md and npm start run it.
+    env: { ...withRunEnv(process.env), VIGIL_BENCH_STATS: statsFile, VIGIL_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const downs = new Map<string, HostDown>();

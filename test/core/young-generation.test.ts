@@ -9,15 +9,27 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { growthFactorFor, nodeSetsYoungGeneration, parseYoungGeneration } from '../../core/cli/young-generation.ts';
+import { growthFactorFor, nodeSetsYoungGeneration, parseYoungGeneration, youngGenerationForHosts } from '../../core/cli/young-generation.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const MiB = 1024 * 1024;
 
-test('--young-generation takes 0 or whole MiB from 2 to 64 and says so otherwise', () => {
+test('--young-generation takes auto, 0 or whole MiB from 2 to 64 and says so otherwise', () => {
   assert.equal(parseYoungGeneration('8'), 8);
   assert.equal(parseYoungGeneration('0'), 0);
-  for (const bad of ['1', '65', '2.5', 'big', '', '-4']) assert.throws(() => parseYoungGeneration(bad), /give whole MiB from 2 to 64, or 0/);
+  assert.equal(parseYoungGeneration('auto'), 'auto');
+  for (const bad of ['1', '65', '2.5', 'big', '', '-4', 'Auto']) assert.throws(() => parseYoungGeneration(bad), /give whole MiB from 2 to 64, auto \(2 to 8 MiB by the hosts checked\), or 0/);
+});
+
+test('auto: 2 MiB below 10,000 hosts checked, 4 below 20,000, 8 from there, never more', () => {
+  assert.equal(youngGenerationForHosts(0), 2);
+  assert.equal(youngGenerationForHosts(1), 2);
+  assert.equal(youngGenerationForHosts(5000), 2);
+  assert.equal(youngGenerationForHosts(9000), 2);
+  assert.equal(youngGenerationForHosts(10000), 4);
+  assert.equal(youngGenerationForHosts(19000), 4);
+  assert.equal(youngGenerationForHosts(20000), 8);
+  assert.equal(youngGenerationForHosts(1_000_000), 8);
 });
 
 test('growth stops once doubling would pass the cap, and starts again below it', () => {
@@ -80,7 +92,7 @@ test('until start-up is over (release) it stays at the size it had, whatever the
 test('vigil run refuses a bad --young-generation with exit 2 before starting', () => {
   const r = spawnSync(process.execPath, ['bin/vigil.js', 'run', '-c', 'examples/quickstart.yaml', '--young-generation', '1'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /vigil: --young-generation 1: give whole MiB from 2 to 64, or 0/);
+  assert.match(r.stderr, /vigil: --young-generation 1: give whole MiB from 2 to 64, auto \(2 to 8 MiB by the hosts checked\), or 0/);
 });
 
 // Watches the young generation of the process it is loaded into (the main thread only),
