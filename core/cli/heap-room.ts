@@ -3,8 +3,8 @@
  * proportion to the hosts vigil checks. After each full collection V8 lets the old
  * generation grow by the larger of --heap-growth and 8 MB, plus the young
  * generation's size, before it collects again (`BoundAllocationLimit` in V8's
- * heap-controller.cc). 8 MB is nothing at 20,000 hosts but 1.6 KiB a host at 5,000.
- * So when V8's room is larger than KIB a host (at least 2 MiB), vigil has V8 start
+ * heap-controller.cc). 8 MB is little at 20,000 hosts but 1.6 KiB a host at 5,000.
+ * So when V8's room is larger than KIB a host (default 0.5, at least 2 MiB), vigil has V8 start
  * its next collection earlier, at that share of its room, through
  * `--incremental-marking-hard-trigger` (a percent V8 reads each time it considers
  * starting to mark). The collection is V8's own, incremental and concurrent.
@@ -17,7 +17,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
 
-export const DEFAULT_HEAP_ROOM_KIB = 1;
+export const DEFAULT_HEAP_ROOM_KIB = 0.5;
 /** Below this a collection would come before it has anything to free. */
 export const MIN_ROOM_BYTES = 2 * 1024 * 1024;
 /** V8's least growth of the old generation's limit after a full collection (heap-controller.cc). */
@@ -27,9 +27,9 @@ const V8_MIN_GROWTH_PERCENT = 10;
 
 /** Parses the option's value; throws a message for the operator when it is not 0-64. */
 export function parseHeapRoom(value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 64)) {
-    throw new UsageError(`--heap-room ${value}: give whole KiB a host from 0 to 64 (1 keeps about 1 KiB a host of room; 0 leaves it to V8, at least 8 MB)`);
+    throw new UsageError(`--heap-room ${value}: give KiB a host from 0 to 64, such as 1 or 0.5 (0 leaves it to V8, at least 8 MB)`);
   }
   return n;
 }

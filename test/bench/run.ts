@@ -8,6 +8,7 @@
  *   npm run bench -- --smoke            N = 200 tcp, a few seconds (what CI runs)
  *   npm run bench -- --out FILE         results JSON there (default test/bench/results/)
  *   npm run bench -- --node-args="--max-semi-space-size=2"   node flags for vigil
+ *   npm run bench -- --vigil-args="--heap-room 0"            vigil run options
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,7 +64,7 @@ function machine(): Record<string, unknown> {
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { smoke: { type: 'boolean' }, only: { type: 'string' }, window: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
+    options: { smoke: { type: 'boolean' }, only: { type: 'string' }, window: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' }, 'vigil-args': { type: 'string' } },
   });
   const smoke = !!values.smoke;
   const specs = specsFor({ smoke, windowS: values.window ? Number(values.window) : undefined, only: values.only?.split(',') });
@@ -83,7 +84,8 @@ export async function main(argv: string[]): Promise<number> {
   const started = new Date();
   try {
     const nodeArgs = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
-    const ctx = { workDir, log, nodeArgs };
+    const vigilArgs = values['vigil-args']?.split(/\s+/).filter(Boolean) ?? [];
+    const ctx = { workDir, log, nodeArgs, vigilArgs };
     const runEnv = Object.fromEntries(Object.keys(RUN_ENV).map((k) => [k, withRunEnv(process.env)[k]]));
     log(`vigil runs with ${Object.entries(runEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (as the systemd unit in docs/api.md and npm start)`);
     const empty = await emptyVigil(ctx, smoke ? 1 : 10, smoke ? 2 : 10);
@@ -104,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       emptyRssKiB: empty.rssKiB,
       emptyIdleCpuMsPerS: empty.idleCpuMsPerS,
       vigilNodeArgs: nodeArgs,
+      vigilArgs,
       vigilEnv: runEnv,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
     };

@@ -115,6 +115,8 @@ export interface RunContext {
   workDir: string;
   /** Extra node flags for vigil (e.g. V8 heap sizing), as an operator would set them. */
   nodeArgs?: string[];
+  /** Options for `vigil run`. */
+  vigilArgs?: string[];
   log: (line: string) => void;
 }
 
@@ -143,7 +145,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     writeFileSync(configFile, JSON.stringify(vigilConfig({ ...layout, stateDir: join(dir, 'state'), intervalS: spec.intervalS, timeoutS: spec.timeoutS }), null, 1));
     ctx.log(`[${name}] vigil on ${spec.n} hosts in ${Math.ceil(spec.n / spec.groupSize)} services, every ${spec.intervalS} s`);
     const started = Date.now();
-    vigil = startVigilUnderTest(configFile, statsFile, ctx.nodeArgs);
+    vigil = startVigilUnderTest(configFile, statsFile, ctx.nodeArgs, ctx.vigilArgs);
     // Warm-up: until every host was checked once, bounded.
     const warmUntil = started + 180_000 + spec.n * 5;
     let s0: BenchStats | undefined;
@@ -276,7 +278,7 @@ export async function emptyVigil(ctx: RunContext, intervalS: number, idleS = 10)
   const targets = await startTargets(spec);
   const configFile = join(dir, 'vigil.json');
   writeFileSync(configFile, JSON.stringify(vigilConfig({ kind: 'tcp', n: 1, groupSize: 1, stateDir: join(dir, 'state'), intervalS, timeoutS: 1 })));
-  const v = startVigilUnderTest(configFile, join(dir, 'stats.json'), ctx.nodeArgs);
+  const v = startVigilUnderTest(configFile, join(dir, 'stats.json'), ctx.nodeArgs, ctx.vigilArgs);
   try {
     const until = Date.now() + 60_000;
     while (!((v.stats()?.checks ?? 0) >= 2)) {

@@ -33,8 +33,8 @@ export interface VigilUnderTest {
   stop(): Promise<void>;
 }
 
-export function startVigilUnderTest(configFile: string, statsFile: string, nodeArgs: string[] = []): VigilUnderTest {
-  const child = spawn(process.execPath, [...nodeArgs, resolve(REPO, 'bin/vigil.js'), 'run', '-c', configFile], {
+export function startVigilUnderTest(configFile: string, statsFile: string, nodeArgs: string[] = [], vigilArgs: string[] = []): VigilUnderTest {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(REPO, 'bin/vigil.js'), 'run', '-c', configFile, ...vigilArgs], {
     cwd: REPO,
     // As the systemd unit in docs/api.md and npm start run it.
     env: { ...withRunEnv(process.env), VIGIL_BENCH_STATS: statsFile, VIGIL_LOG_LEVEL: 'info' },
