@@ -61,7 +61,8 @@ test('hosts checked: each group host once per service that runs a monitor, less 
 
 // Promotes about 300 MB through the old generation (objects that live past two young
 // collections, then die) on a steady 4 MB that stays live; prints how far the old
-// generation's use grew past what the last full collection left, and the trigger set.
+// generation's use grew past what the last full collection left (most and on average),
+// and the trigger set.
 const CHILD = (kib: number) => `
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
@@ -70,36 +71,37 @@ const { keepHeapRoom } = await import('./core/cli/heap-room.ts');
 const room = keepHeapRoom(${kib}, 1000, 50, [], undefined);
 let trigger = 0;
 const old = () => getHeapSpaceStatistics().filter((s) => !['new_space', 'new_large_object_space', 'read_only_space'].includes(s.space_name)).reduce((n, s) => n + s.space_used_size, 0);
-let base = 0, over = 0, majors = 0;
+let base = 0, over = 0, majors = 0, sum = 0, samples = 0;
 new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) { base = old(); majors++; } }).observe({ entryTypes: ['gc'] });
 const live = Array.from({ length: 20000 }, (_, i) => ({ i, s: 'x'.repeat(100) + i }));
 const ring = new Array(20000);
 for (let round = 0; round < 1500; round++) {
   for (let i = 0; i < 1000; i++) ring[(round * 1000 + i) % ring.length] = { round, s: 'y'.repeat(150) + i };
-  if (base) over = Math.max(over, old() - base);
+  if (base) { const o = old() - base; over = Math.max(over, o); sum += o; samples++; }
   trigger = Math.max(trigger, room ? room.trigger() : 0);
   await new Promise((r) => setImmediate(r));
 }
 room?.stop();
-console.log(JSON.stringify({ over, majors, trigger, live: live.length }));
+console.log(JSON.stringify({ over, mean: sum / samples, majors, trigger, live: live.length }));
 `;
 
-function fill(kib: number): { over: number; majors: number; trigger: number } {
+function fill(kib: number): { over: number; mean: number; majors: number; trigger: number } {
   // A young generation of 1 MiB, as vigil's at a few thousand hosts, so V8's own room is its 8 MB floor.
   const out = execFileSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', CHILD(kib)], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
-  return JSON.parse(out.trim().split('\n').pop()!) as { over: number; majors: number; trigger: number };
+  return JSON.parse(out.trim().split('\n').pop()!) as { over: number; mean: number; majors: number; trigger: number };
 }
 
-test('with 1 KiB a host at 1,000 hosts (2 MiB) V8 collects sooner and the heap grows less past live than V8 alone lets it', () => {
+test('with 1 KiB a host at 1,000 hosts (2 MiB) V8 collects sooner and the heap holds less garbage than V8 alone lets it', () => {
   const kept = fill(1);
   assert.ok(kept.trigger > 0 && kept.trigger < 100, `trigger ${kept.trigger}`);
   const free = fill(0);
   assert.equal(free.trigger, 0);
-  // A program this busy keeps allocating while V8 marks, so the room is overshot;
-  // what the test asks is that V8 starts earlier and the heap holds less garbage
-  // (measured here: 60-65 collections against 27-29, 10.4-10.9 MiB against 18.0-18.5).
+  // A program this busy keeps allocating while V8 marks, so the room is overshot, the
+  // more so on a busy machine; what the test asks is that V8 starts earlier and the
+  // heap holds less garbage on average (measured here, quiet and with two cores kept
+  // busy: 60-97 collections against 27-39, 2.2-3.8 MB over live against 5.5-8.3).
   assert.ok(kept.majors >= 1.5 * free.majors, `${kept.majors} full collections with the room, ${free.majors} without`);
-  assert.ok(kept.over + 4 * MiB < free.over, `grew ${(kept.over / MiB).toFixed(1)} MiB past live with the room, ${(free.over / MiB).toFixed(1)} without`);
+  assert.ok(kept.mean < 0.7 * free.mean, `${(kept.mean / MiB).toFixed(1)} MiB past live on average with the room, ${(free.mean / MiB).toFixed(1)} without`);
 });
 
 test('vigil run refuses a bad --heap-room with exit 2 before starting', () => {
