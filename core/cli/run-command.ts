@@ -9,7 +9,7 @@ import { startFrontEnds } from '../front-ends.ts';
 import { CONFIG_OPTION, parse, requireConfig, withUsage } from './args.ts';
 import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth, parseHeapGrowth } from './heap-growth.ts';
 import { DEFAULT_YOUNG_GENERATION, capYoungGeneration, parseYoungGeneration, youngGenerationForHosts } from './young-generation.ts';
-import { DEFAULT_HEAP_ROOM_KIB, keepHeapRoom, parseHeapRoom, type HeapRoom } from './heap-room.ts';
+import { DEFAULT_HEAP_ROOM_KIB, keepHeapRoom, parseHeapRoom, roomFor, type HeapRoom } from './heap-room.ts';
 import { hostsChecked } from '../model.ts';
 
 const USAGE = `Usage: vigil run -c FILE [--stopped] [--log-level debug|info|warn|error] [--json-log]
@@ -53,13 +53,20 @@ export function runCommand(argv: string[]): Promise<number> {
     // (auto is held at its start size until the hosts are known.)
     const youngCap = capYoungGeneration(young === 'auto' ? 2 : young);
     let heapRoom: HeapRoom | undefined;
-    // Both follow the hosts checked, at start and after each reload.
-    const sizeHeap = (hosts: number) => {
-      if (young === 'auto') youngCap?.setCap(youngGenerationForHosts(hosts));
-      heapRoom?.setHosts(hosts);
-    };
     const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error' | undefined;
     const log = createLogger({ level, json: values['json-log'] ? true : undefined });
+    // Both follow the hosts checked, at start and after each reload; the log says what
+    // was chosen (null: node's own flags or 0 leave it to V8).
+    let sized = '';
+    const sizeHeap = (hosts: number) => {
+      const youngMiB = youngCap ? (young === 'auto' ? youngGenerationForHosts(hosts) : young) : null;
+      if (youngMiB !== null && young === 'auto') youngCap?.setCap(youngMiB);
+      heapRoom?.setHosts(hosts);
+      const roomMiB = heapRoom ? Math.round(roomFor(hosts, roomKib) / 104857.6) / 10 : null;
+      const now = JSON.stringify([hosts, youngMiB, roomMiB]);
+      if (now !== sized) log.info({ hostsChecked: hosts, youngGenerationMiB: youngMiB, heapRoomMiB: roomMiB }, 'JS heap sized for the hosts checked');
+      sized = now;
+    };
     // Signal handlers go in first: a SIGHUP during start-up must not kill the daemon
     // (the default action), and a SIGTERM then stops it as soon as it can.
     let engine: Engine | undefined;

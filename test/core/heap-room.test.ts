@@ -5,7 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MIN_ROOM_BYTES, V8_MIN_STEP_BYTES, hardTriggerPercent, nodeSetsTrigger, parseHeapRoom, roomFor } from '../../core/cli/heap-room.ts';
 import { hostsChecked, type Config, type Service } from '../../core/model.ts';
 
@@ -108,4 +111,43 @@ test('vigil run refuses a bad --heap-room with exit 2 before starting', () => {
   const r = spawnSync(process.execPath, ['bin/vigil.js', 'run', '-c', 'examples/quickstart.yaml', '--heap-room', 'some'], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /vigil: --heap-room some: give KiB a host from 0 to 64/);
+});
+
+test('vigil run says how it sized the heap for the hosts checked, and sizes it again on a reload', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-heap-room-'));
+  const config = join(dir, 'vigil.yaml');
+  const write = (hosts: string[]) =>
+    writeFileSync(config, [
+      `state_dir: ${join(dir, 'state')}`,
+      'control: { listen: "127.0.0.1:0" }',
+      `hostgroups: { web: [${hosts.join(', ')}] }`,
+      'watches: { web: { services: { tcp: { interval: 1h, monitor: { plugin: tcp, port: 9 } } } } }',
+      '',
+    ].join('\n'));
+  write(['127.0.0.2', '127.0.0.3']);
+  // --stopped: nothing is checked, so 10,000 hosts cost nothing but the config.
+  const child = spawn(process.execPath, ['bin/vigil.js', 'run', '-c', config, '--stopped', '--json-log'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  const sized: Array<Record<string, unknown>> = [];
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    for (const line of chunk.split('\n')) if (line.includes('JS heap sized')) sized.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const until = async (n: number) => {
+    for (const end = Date.now() + 30_000; sized.length < n; await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`no "JS heap sized" line ${n}; stderr:\n${err}`);
+    }
+  };
+  try {
+    await until(1);
+    assert.deepEqual([sized[0]!.hostsChecked, sized[0]!.youngGenerationMiB, sized[0]!.heapRoomMiB], [2, 2, 2]);
+    write(Array.from({ length: 10_000 }, (_, i) => `127.1.${i >> 8}.${i & 255}`));
+    child.kill('SIGHUP');
+    await until(2);
+    assert.deepEqual([sized[1]!.hostsChecked, sized[1]!.youngGenerationMiB, sized[1]!.heapRoomMiB], [10_000, 4, 9.8]);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
