@@ -159,12 +159,16 @@ export function serviceId(watch: string, service: string): string {
   return `${watch}/${service}`;
 }
 
+/** A service's hosts: its watch's hostgroup, or as in mon the watch's name when there is none. */
+export function groupHostsOf(cfg: Config, s: Service): string[] {
+  return cfg.hostgroups[s.watch] ?? [s.watch];
+}
+
 /** Hosts checked, counted once per service that runs a monitor on them (what vigil's memory grows with). */
 export function hostsChecked(cfg: Config): number {
   let n = 0;
   for (const w of cfg.watches) {
-    const group = cfg.hostgroups[w.name]?.length ?? 0;
-    for (const s of w.services) if (s.monitor) n += Math.max(0, group - s.excludeHosts.length);
+    for (const s of w.services) if (s.monitor) n += groupHostsOf(cfg, s).filter((h) => !s.excludeHosts.includes(h)).length;
   }
   return n;
 }

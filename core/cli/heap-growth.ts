@@ -12,6 +12,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
+import { nodeHasFlag } from './node-flags.ts';
 
 export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
@@ -27,7 +28,8 @@ export function parseHeapGrowth(value: string): number {
 /** True when the flag was set here (false: 0, or node's command line already has one). */
 export function limitHeapGrowth(percent: number, execArgv: readonly string[] = process.execArgv): boolean {
   if (percent === 0) return false;
-  if (execArgv.some((a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent'))) return false;
+  // node refuses this flag in NODE_OPTIONS: only its command line can have it.
+  if (nodeHasFlag(/^--heap[-_]growing[-_]percent/, execArgv, undefined)) return false;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
   return true;
 }

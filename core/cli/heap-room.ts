@@ -16,6 +16,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
+import { nodeHasFlag } from './node-flags.ts';
 
 export const DEFAULT_HEAP_ROOM_KIB = 1;
 /** Below this a collection would come before it has anything to free. */
@@ -53,7 +54,7 @@ export function hardTriggerPercent(base: number, room: number, growthPercent: nu
 
 /** True when node was started with its own trigger. */
 export function nodeSetsTrigger(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--incremental[-_]marking[-_](hard|soft)[-_]trigger/.test(a));
+  return nodeHasFlag(/^--incremental[-_]marking[-_](hard|soft)[-_]trigger/, execArgv, nodeOptions);
 }
 
 /** Old-generation bytes in use, and one half of the young generation (what V8 adds to the limit). */

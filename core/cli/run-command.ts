@@ -62,7 +62,7 @@ export function runCommand(argv: string[]): Promise<number> {
       const youngMiB = youngCap ? (young === 'auto' ? youngGenerationForHosts(hosts) : young) : null;
       if (youngMiB !== null && young === 'auto') youngCap?.setCap(youngMiB);
       heapRoom?.setHosts(hosts);
-      const roomMiB = heapRoom ? Math.round(roomFor(hosts, roomKib) / 104857.6) / 10 : null;
+      const roomMiB = heapRoom ? Math.round((roomFor(hosts, roomKib) / (1024 * 1024)) * 10) / 10 : null;
       const now = JSON.stringify([hosts, youngMiB, roomMiB]);
       if (now !== sized) log.info({ hostsChecked: hosts, youngGenerationMiB: youngMiB, heapRoomMiB: roomMiB }, 'JS heap sized for the hosts checked');
       sized = now;

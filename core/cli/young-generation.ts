@@ -20,6 +20,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
+import { nodeHasFlag } from './node-flags.ts';
 
 /** MiB for both halves (V8's own maximum is 32), or sized by the hosts checked. */
 export type YoungGeneration = number | 'auto';
@@ -56,8 +57,7 @@ export function growthFactorFor(size: number, cap: number): 1 | 2 {
 
 /** True when node was started with its own young-generation size. */
 export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  return flags.some((a) => /^--(max|min)[-_]semi[-_]space[-_]size/.test(a) || /^--semi[-_]space[-_]growth[-_]factor/.test(a));
+  return nodeHasFlag(/^--((max|min)[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)/, execArgv, nodeOptions);
 }
 
 /** Keeps the young generation at its present size until a cap is released (bin/vigil.js, before the code loads). */

@@ -8,7 +8,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import cron from 'node-cron';
 import type { AlertEvent, AlertPlugin, GroupChecker, HostCheckResult, HostChecker, Logger, MonitorPlugin, PluginContext } from '../types.ts';
 import type { Config, PluginRef, Service } from '../model.ts';
-import { serviceId } from '../model.ts';
+import { groupHostsOf, serviceId } from '../model.ts';
 import type { HistoryQuery, HistoryRecord, OutboxEntry, Runtime, StatusSnapshot } from '../runtime.ts';
 import { RuntimeError } from '../runtime.ts';
 import { Registry } from '../registry.ts';
@@ -194,7 +194,7 @@ export class Engine implements Runtime {
   }
 
   private async buildService(s: Service, cfg: Config): Promise<ServiceRuntime> {
-    const groupHosts = cfg.hostgroups[s.watch] ?? [s.watch];
+    const groupHosts = groupHostsOf(cfg, s);
     let plugin: MonitorPlugin | undefined;
     let checker: HostChecker | GroupChecker | undefined;
     if (s.monitor) {

@@ -47,19 +47,19 @@ test("node's own marking trigger wins, from the command line or NODE_OPTIONS", (
   assert.equal(nodeSetsTrigger([], '--max-old-space-size=512 --incremental_marking_soft_trigger=20'), true);
 });
 
-const service = (name: string, monitor: boolean, excludeHosts: string[] = []): Service =>
-  ({ watch: 'w', name, timeoutMs: 1000, depBehavior: 'a', excludeHosts, allowEmptyGroup: false, env: {}, periods: [], monitor: monitor ? { name: 'tcp', options: {} } : undefined }) as Service;
+const service = (watch: string, name: string, monitor: boolean, excludeHosts: string[] = []): Service =>
+  ({ watch, name, timeoutMs: 1000, depBehavior: 'a', excludeHosts, allowEmptyGroup: false, env: {}, periods: [], monitor: monitor ? { name: 'tcp', options: {} } : undefined }) as Service;
 
-test('hosts checked: each group host once per service that runs a monitor, less excluded ones', () => {
+test('hosts checked: each group host once per service that runs a monitor, less excluded ones; a watch without a hostgroup is its own host', () => {
   const cfg = {
     hostgroups: { web: ['a', 'b', 'c'], db: ['d'] },
     watches: [
-      { name: 'web', services: [service('http', true), service('ping', true, ['c']), service('trap-only', false)] },
-      { name: 'db', services: [service('tcp', true)] },
-      { name: 'gone', services: [service('tcp', true)] },
+      { name: 'web', services: [service('web', 'http', true), service('web', 'ping', true, ['c', 'not-in-group']), service('web', 'trap-only', false)] },
+      { name: 'db', services: [service('db', 'tcp', true)] },
+      { name: 'gw.example', services: [service('gw.example', 'ping', true)] },
     ],
   } as unknown as Config;
-  assert.equal(hostsChecked(cfg), 3 + 2 + 1);
+  assert.equal(hostsChecked(cfg), 3 + 2 + 1 + 1);
 });
 
 // Promotes about 300 MB through the old generation (objects that live past two young
