@@ -98,7 +98,9 @@ export function createSseHub(src: SseSource, opts: { keep?: number; throttleMs?:
     nextStatusAt = now + statusSpacingMs(text.length, now - t0, throttleMs);
   };
   const offState = src.on('state', () => {
-    if (!pending) pending = setTimeout(sendStatus, Math.max(throttleMs, nextStatusAt - performance.now()));
+    // No page open, no timer: a page gets a full status when it connects. Every run's
+    // start and end change the state; that was a timer up to 4 times a second for nobody.
+    if (!pending && clients.size) pending = setTimeout(sendStatus, Math.max(throttleMs, nextStatusAt - performance.now()));
   });
   const offEvent = src.on('event', (e) => {
     const r = toRecent(e);

@@ -326,40 +326,70 @@ export class Engine implements Runtime {
     }
   }
 
-  private async runHostsCheck(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {
-    const s = svc.model;
+  /**
+   * Checks each host under the limiter; resolves once every host has a result.
+   * Written with callbacks, not an async closure per host: at 2,000 checks a second
+   * the closure's promise, its awaits and Promise.all's bookkeeping were a large
+   * part of the engine's own allocation per check.
+   */
+  private runHostsCheck(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {
     const checker = svc.checker as HostChecker;
     const results = hostRecord<HostCheckResult>();
     const t0 = performance.now();
-    await Promise.all(
-      hosts.map(async (host) => {
-        const release = await this.limiter.acquire();
-        try {
-          if (this.shutdown.signal.aborted) return; // stopping: start no new check
-          const o = await runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(host, signal));
-          if (o.kind === 'ok') {
-            const r = normaliseHostResult(o.value);
-            if (r.latencyMs === undefined) r.latencyMs = Math.round(o.durationMs * 100) / 100;
-            results[host] = r;
-          } else {
-            results[host] = { ok: false, summary: outcomeSummary(o), latencyMs: Math.round(o.durationMs) };
-            if (o.kind === 'error') this.log.warn({ watch: s.watch, service: s.name, host, err: errorMessage(o.error.cause) }, 'monitor plugin threw');
-          }
-          this.emitter.emit('check', {
-            watch: s.watch,
-            service: s.name,
-            host,
-            durationMs: o.durationMs,
-            ok: results[host]!.ok,
-            timedOut: o.kind === 'timeout',
-            lagMs: svc.lastLagMs,
-          } satisfies CheckMetric);
-        } finally {
-          release();
+    return new Promise<RunResult>((resolve, reject) => {
+      let left = hosts.length;
+      let failure: { err: unknown } | undefined;
+      const settled = (release: () => void, err?: { err: unknown }) => {
+        release();
+        failure ??= err;
+        if (--left > 0) return;
+        if (failure) reject(failure.err);
+        else resolve(fromHostResults(hosts, results, started, performance.now() - t0));
+      };
+      if (left === 0) return resolve(fromHostResults(hosts, results, started, 0));
+      for (const host of hosts) {
+        const slot = this.limiter.acquire();
+        if (typeof slot === 'function') this.checkHost(svc, checker, host, results, slot, settled);
+        else slot.then((release) => this.checkHost(svc, checker, host, results, release, settled));
+      }
+    });
+  }
+
+  /** One host's check under its deadline; its result goes into `results`, then `settled` is called once. */
+  private checkHost(
+    svc: ServiceRuntime,
+    checker: HostChecker,
+    host: string,
+    results: Record<string, HostCheckResult>,
+    release: () => void,
+    settled: (release: () => void, err?: { err: unknown }) => void,
+  ): void {
+    const s = svc.model;
+    if (this.shutdown.signal.aborted) return settled(release); // stopping: start no new check
+    runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(host, signal)).then((o) => {
+      try {
+        if (o.kind === 'ok') {
+          const r = normaliseHostResult(o.value);
+          if (r.latencyMs === undefined) r.latencyMs = Math.round(o.durationMs * 100) / 100;
+          results[host] = r;
+        } else {
+          results[host] = { ok: false, summary: outcomeSummary(o), latencyMs: Math.round(o.durationMs) };
+          if (o.kind === 'error') this.log.warn({ watch: s.watch, service: s.name, host, err: errorMessage(o.error.cause) }, 'monitor plugin threw');
         }
-      }),
-    );
-    return fromHostResults(hosts, results, started, performance.now() - t0);
+        this.emitter.emit('check', {
+          watch: s.watch,
+          service: s.name,
+          host,
+          durationMs: o.durationMs,
+          ok: results[host]!.ok,
+          timedOut: o.kind === 'timeout',
+          lagMs: svc.lastLagMs,
+        } satisfies CheckMetric);
+      } catch (err) {
+        return settled(release, { err });
+      }
+      settled(release);
+    });
   }
 
   private async runGroup(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {

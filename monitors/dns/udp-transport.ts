@@ -16,6 +16,14 @@ import { answersQuestion, messageId, stampId, type QueryTemplate } from './wire.
 const EMPTY = Buffer.alloc(0);
 const noop = (): void => {};
 
+/**
+ * Every address this transport sends to is numeric already (server-address.ts), so it
+ * is handed straight back: dgram's default passes each send through dns.lookup, which
+ * for an IP literal costs a tick and its closures per query. dgram calls it with the
+ * socket's family as a number.
+ */
+const numericLookup = ((address: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family)) as unknown as dgram.SocketOptions['lookup'];
+
 export interface Exchange {
   message: Buffer;
   /** From the first send to the answer, in ms. */
@@ -157,7 +165,7 @@ export class UdpTransport {
   private socketFor(family: 4 | 6): dgram.Socket {
     let s = this.sockets[family];
     if (s) return s;
-    s = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: this.recvBufferBytes });
+    s = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: this.recvBufferBytes, lookup: numericLookup });
     s.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     // A socket error (rare: the fd itself failed) fails what is in flight; the next query opens a new socket.
     s.on('error', (err) => {
