@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
+import { Agent, buildConnector, Client, errors, type Dispatcher } from 'undici';
 import { problemsOf } from '../core/kit/option-problems.ts';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
@@ -135,6 +135,7 @@ async function checkOnce(
   let method = plan.method;
   let stage = 'waiting for the response';
   let chunked = false;
+  let body: Dispatcher.ResponseData['body'] | undefined;
   try {
     for (let hops = 0; ; hops++) {
       const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
@@ -143,6 +144,7 @@ async function checkOnce(
         headers: t.origin === first.origin ? plan.headers : plan.foreignHeaders,
       });
       stage = 'reading the body';
+      body = res.body;
       chunked = res.headers['content-length'] === undefined;
       const code = res.statusCode;
       const location = res.headers.location;
@@ -179,8 +181,27 @@ async function checkOnce(
   } finally {
     // A Client whose socket is gone holds nothing else: no close() needed. A socket
     // still connecting cannot be reset (node would wait for the connect): destroy it.
-    if (sockets) for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) s.resetAndDestroy();
+    if (sockets) {
+      // The last answer read to its end, over plain HTTP (undici listens on the TCP
+      // socket itself): its connection has nothing in flight.
+      const done = body?.readableEnded === true && t.url.startsWith('http:');
+      for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) reset(s, done && s === sockets[sockets.length - 1]);
+    }
   }
+}
+
+/**
+ * undici builds a SocketError, stack trace and all, for each connection that closes
+ * without one reported first: 3.6% of vigil's CPU at 20,000 http hosts. A connection
+ * whose answer was read to its end is told first that it is finished, with undici's
+ * own "informational" kind of error, which undici takes as a quiet close; any other
+ * is reset as it is (undici then fails what is still in flight on it).
+ */
+const CHECK_DONE = new errors.InformationalError('the http monitor closed the connection after its check');
+
+function reset(s: net.Socket, finished: boolean): void {
+  if (finished) s.emit('error', CHECK_DONE);
+  s.resetAndDestroy();
 }
 
 /**
