@@ -119,3 +119,37 @@ test('a check that times out while connecting leaves no pending connect behind (
   assert.equal(mine.length, 1);
   assert.equal(mine[0]!.connecting || !mine[0]!.destroyed, false, 'the pending connect was destroyed, not left to the kernel');
 });
+
+test("a check read to its end closes its connection quietly: undici builds no SocketError for it; a check cut mid-body is left to undici", async (t) => {
+  // undici reports each connection's end on its Client as 'disconnect' (origin, clients, error).
+  const { Client } = await import('undici');
+  const proto = Client.prototype as unknown as { emit(name: string, ...args: unknown[]): boolean };
+  const emit = proto.emit;
+  const codes: string[] = [];
+  proto.emit = function (this: unknown, name: string, ...args: unknown[]) {
+    if (name === 'disconnect') codes.push(`${(args[2] as { code?: string }).code}: ${(args[2] as Error).message}`);
+    return emit.call(this, name, ...args);
+  };
+  t.after(() => (proto.emit = emit));
+  const srv = await endingServer(false);
+  t.after(() => srv.close());
+  const c = (await monitor.create({ port: srv.port }, ctx)) as HostChecker;
+  t.after(() => c.close?.());
+  for (let i = 0; i < 5; i++) assert.equal((await c.check('127.0.0.1', within(2000))).ok, true);
+  assert.deepEqual(await srv.ended(5), Array(5).fill('ECONNRESET'));
+  assert.deepEqual(codes, Array(5).fill('UND_ERR_INFO: the http monitor closed the connection after its check'));
+
+  // A body that never ends: the check times out mid-body; undici closes that one itself, as before.
+  const stuck = http.createServer((_q, res) => res.writeHead(200, { 'content-length': '100' }).write('x'));
+  await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => (stuck.closeAllConnections(), stuck.close(() => r()))));
+  const s = (await monitor.create({ port: (stuck.address() as net.AddressInfo).port }, ctx)) as HostChecker;
+  t.after(() => s.close?.());
+  codes.length = 0;
+  const r = await s.check('127.0.0.1', within(300));
+  assert.equal(r.ok, false);
+  assert.match(r.summary, /timed out reading the body/);
+  for (let i = 0; i < 100 && codes.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+  assert.equal(codes.length, 1);
+  assert.doesNotMatch(codes[0]!, /http monitor/);
+});
