@@ -343,8 +343,13 @@ export class Engine implements Runtime {
         release();
         failure ??= err;
         if (--left > 0) return;
-        if (failure) reject(failure.err);
-        else resolve(fromHostResults(hosts, results, started, performance.now() - t0));
+        if (failure) return reject(failure.err);
+        // Called from a settled check's callback: a throw here must reject the run, not escape.
+        try {
+          resolve(fromHostResults(hosts, results, started, performance.now() - t0));
+        } catch (err) {
+          reject(err);
+        }
       };
       if (left === 0) return resolve(fromHostResults(hosts, results, started, 0));
       for (const host of hosts) {
