@@ -102,3 +102,30 @@ test('a page that stopped reading is skipped, so frames do not pile up for it', 
     server.close();
   }
 });
+
+test('with no page open, state changes set no timer; a page that connects then gets frames as they change', { timeout: 10_000 }, async () => {
+  const { src, changed } = source(10);
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const hub = createSseHub(src, { throttleMs: 50, heartbeatMs: 60_000 });
+  const withHeartbeat = timers();
+  for (let i = 0; i < 10; i++) changed();
+  assert.equal(timers(), withHeartbeat, 'no status timer for nobody');
+  assert.ok(withHeartbeat - before <= 1, 'only the heartbeat');
+
+  const { server, port } = await serve(hub);
+  const ac = new AbortController();
+  let text = '';
+  const res = await fetch(`http://127.0.0.1:${port}/`, { signal: ac.signal });
+  const reading = (async () => {
+    for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
+  })().catch(() => {});
+  for (let i = 0; i < 100 && statusFrames(text) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  await churn(changed, 300);
+  for (let i = 0; i < 100 && statusFrames(text) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
+  await reading;
+  hub.close();
+  server.close();
+  assert.ok(statusFrames(text) >= 2, `the connect frame and at least one more (${statusFrames(text)})`);
+});
