@@ -123,6 +123,25 @@ describe('dns transport', () => {
     assert.ok(took >= 280 && took < 1000, `took ${took} ms`);
   });
 
+  it('sends to a numeric server without a dns.lookup per query (dgram would look up every send)', async () => {
+    const s = await scripted((q) => answerTo(q, { ips: ['192.0.2.1'] }));
+    servers.push(s);
+    const nodeDns = (await import('node:dns')).default;
+    const lookup = nodeDns.lookup;
+    let lookups = 0;
+    // dgram reads dns.lookup when a socket is made without its own.
+    nodeDns.lookup = ((...args: Parameters<typeof lookup>) => (lookups++, (lookup as (...a: unknown[]) => void)(...args))) as typeof lookup;
+    try {
+      await withMonitor({ name: 'www.test', port: s.port }, async (m) => {
+        for (let i = 0; i < 5; i++) assert.equal((await m.check('127.0.0.1', AbortSignal.timeout(2000))).ok, true);
+      });
+    } finally {
+      nodeDns.lookup = lookup;
+    }
+    assert.equal(s.udpQueries, 5);
+    assert.equal(lookups, 0);
+  });
+
   it('retries over TCP when the UDP answer is truncated (TC=1)', async () => {
     const s = await scripted(
       (q) => answerTo(q, { tc: true }),
