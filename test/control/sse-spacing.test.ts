@@ -49,25 +49,36 @@ async function churn(changed: () => void, ms: number) {
 
 const statusFrames = (text: string) => text.split('\n').filter((l) => l === 'event: status').length;
 
-test('a 1.5 MB snapshot is sent about every 1.5 s, not every 250 ms', { timeout: 20_000 }, async () => {
-  const { src, changed } = source(1.5 * 1024 * 1024);
-  const hub = createSseHub(src, { throttleMs: 250 });
-  const { server, port } = await serve(hub);
+/** A page reading the stream as fast as it comes: what it has read so far, and a way to leave. */
+async function reader(port: number) {
   const ac = new AbortController();
   let text = '';
   const res = await fetch(`http://127.0.0.1:${port}/`, { signal: ac.signal });
   const reading = (async () => {
     for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
   })().catch(() => {});
+  return {
+    text: () => text,
+    async stop() {
+      ac.abort();
+      await reading;
+    },
+  };
+}
+
+test('a 1.5 MB snapshot is sent about every 1.5 s, not every 250 ms', { timeout: 20_000 }, async () => {
+  const { src, changed } = source(1.5 * 1024 * 1024);
+  const hub = createSseHub(src, { throttleMs: 250 });
+  const { server, port } = await serve(hub);
+  const page = await reader(port);
   try {
     await churn(changed, 4000);
     await new Promise((r) => setTimeout(r, 300));
-    const frames = statusFrames(text);
+    const frames = statusFrames(page.text());
     // On connect, then one per 1.5 s of changes: 3-5. Every 250 ms would be 17.
     assert.ok(frames >= 3 && frames <= 5, `status frames: ${frames}`);
   } finally {
-    ac.abort();
-    await reading;
+    await page.stop();
     hub.close();
     server.close();
   }
@@ -114,18 +125,13 @@ test('with no page open, state changes set no timer; a page that connects then g
   assert.ok(withHeartbeat - before <= 1, 'only the heartbeat');
 
   const { server, port } = await serve(hub);
-  const ac = new AbortController();
-  let text = '';
-  const res = await fetch(`http://127.0.0.1:${port}/`, { signal: ac.signal });
-  const reading = (async () => {
-    for await (const chunk of res.body!) text += Buffer.from(chunk).toString();
-  })().catch(() => {});
-  for (let i = 0; i < 100 && statusFrames(text) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  const page = await reader(port);
+  for (let i = 0; i < 100 && statusFrames(page.text()) < 1; i++) await new Promise((r) => setTimeout(r, 10));
   await churn(changed, 300);
-  for (let i = 0; i < 100 && statusFrames(text) < 2; i++) await new Promise((r) => setTimeout(r, 10));
-  ac.abort();
-  await reading;
+  for (let i = 0; i < 100 && statusFrames(page.text()) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await page.stop();
   hub.close();
   server.close();
-  assert.ok(statusFrames(text) >= 2, `the connect frame and at least one more (${statusFrames(text)})`);
+  const frames = statusFrames(page.text());
+  assert.ok(frames >= 2, `the connect frame and at least one more (${frames})`);
 });
