@@ -50,8 +50,8 @@ export function runCommand(argv: string[]): Promise<number> {
     const young = values['young-generation'] === undefined ? DEFAULT_YOUNG_GENERATION : parseYoungGeneration(values['young-generation'] as string);
     const roomKib = values['heap-room'] === undefined ? DEFAULT_HEAP_ROOM_KIB : parseHeapRoom(values['heap-room'] as string);
     // Before the config is read: loading 20,000 hosts alone would grow it to the full 32 MiB.
-    // (auto is held at its start size until the hosts are known.)
-    const youngCap = capYoungGeneration(young === 'auto' ? 2 : young);
+    // (auto starts at its smallest size until the hosts are known.)
+    const youngCap = capYoungGeneration(young === 'auto' ? youngGenerationForHosts(0) : young);
     let heapRoom: HeapRoom | undefined;
     const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error' | undefined;
     const log = createLogger({ level, json: values['json-log'] ? true : undefined });

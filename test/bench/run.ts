@@ -86,7 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     const nodeArgs = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
     const vigilArgs = values['vigil-args']?.split(/\s+/).filter(Boolean) ?? [];
     const ctx = { workDir, log, nodeArgs, vigilArgs };
-    const runEnv = Object.fromEntries(Object.keys(RUN_ENV).map((k) => [k, withRunEnv(process.env)[k]]));
+    const env = withRunEnv(process.env);
+    const runEnv = Object.fromEntries(Object.keys(RUN_ENV).map((k) => [k, env[k]]));
     log(`vigil runs with ${Object.entries(runEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (as the systemd unit in docs/api.md and npm start)`);
     const empty = await emptyVigil(ctx, smoke ? 1 : 10, smoke ? 2 : 10);
     const emptyHwmKiB = empty.hwmKiB;
