@@ -101,6 +101,9 @@ test('a page that stopped reading is skipped, so frames do not pile up for it', 
     // Spaced 4 s apart, 2 more frames of 4 MB were due; vigil holds at most the one it was writing.
     assert.ok(held, 'the page connected');
     assert.ok(held.writableLength <= FRAME + 64 * 1024, `bytes queued for the stalled page: ${held.writableLength}`);
+    // Closed first: what the page reads is only what was queued while it stalled (a
+    // frame due after it resumes would be its due, not a pile-up).
+    hub.close();
     let text = '';
     sock.on('data', (d) => (text += d.toString()));
     sock.resume();
