@@ -48,12 +48,15 @@ function httpProbe(e: Endpoint): Promise<boolean> {
   });
 }
 
+const numericLookup = ((address: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family)) as unknown as dgram.SocketOptions['lookup'];
 let udp: dgram.Socket | undefined;
 const waiting = new Map<number, (ok: boolean) => void>();
 let nextId = 1;
 function dnsProbe(e: Endpoint): Promise<boolean> {
   if (!udp) {
-    udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+    // The same numeric lookup as vigil's transport: dgram would otherwise pass every
+    // send through dns.lookup, and the ceiling must not pay what vigil does not.
+    udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20, lookup: numericLookup });
     udp.on('message', (m) => {
       const id = m.readUInt16BE(0);
       const w = waiting.get(id);

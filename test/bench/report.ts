@@ -19,6 +19,55 @@ export function ratios(r: ScenarioResult): Ratios {
   };
 }
 
+/** The memory one more host costs: the slope between two sizes of one kind in the same run. */
+export interface MarginalMemory {
+  kind: string;
+  fromN: number;
+  toN: number;
+  /** (VmHWM at toN - VmHWM at fromN) / (toN - fromN), bytes. */
+  peakBytesPerHost: number;
+  /** The same with the median RSS over the window; undefined when either has no sample. */
+  settledBytesPerHost?: number;
+}
+
+/**
+ * Per kind, the smallest against the largest size run. Unlike the figure above the
+ * empty process, it leaves out what any busy vigil holds whatever its hosts (code
+ * the JIT optimised, the store's page cache, the collector's minimum room), which at
+ * 1,000 hosts is most of the per-host figure.
+ */
+export function marginalMemory(results: readonly ScenarioResult[]): MarginalMemory[] {
+  const byKind = new Map<string, ScenarioResult[]>();
+  for (const r of results) byKind.set(r.spec.kind, [...(byKind.get(r.spec.kind) ?? []), r]);
+  const out: MarginalMemory[] = [];
+  for (const [kind, rs] of byKind) {
+    if (rs.length < 2) continue;
+    const sorted = [...rs].sort((a, b) => a.spec.n - b.spec.n);
+    const lo = sorted[0]!;
+    const hi = sorted[sorted.length - 1]!;
+    if (hi.spec.n === lo.spec.n) continue;
+    const dn = hi.spec.n - lo.spec.n;
+    const settledLo = lo.rssWindowKiB.p50;
+    const settledHi = hi.rssWindowKiB.p50;
+    out.push({
+      kind,
+      fromN: lo.spec.n,
+      toN: hi.spec.n,
+      peakBytesPerHost: ((hi.hwmKiB - lo.hwmKiB) * 1024) / dn,
+      settledBytesPerHost: settledLo !== undefined && settledHi !== undefined ? ((settledHi - settledLo) * 1024) / dn : undefined,
+    });
+  }
+  return out;
+}
+
+export function formatMarginal(m: readonly MarginalMemory[]): string {
+  if (m.length === 0) return '';
+  const lines = m.map(
+    (x) => `  ${`${x.kind} ${x.fromN} -> ${x.toN}`.padEnd(22)}  peak ${f(x.peakBytesPerHost / 1024)} KiB/host, settled ${f(x.settledBytesPerHost === undefined ? undefined : x.settledBytesPerHost / 1024)} KiB/host`,
+  );
+  return ['memory per added host (slope between two sizes of one kind, this run)', ...lines].join('\n');
+}
+
 export function formatTable(r: ScenarioResult): string {
   const q = ratios(r);
   const rows: Array<[string, string]> = [

@@ -15,7 +15,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './children.ts';
-import { formatTable, ratios } from './report.ts';
+import { formatMarginal, formatTable, marginalMemory, ratios } from './report.ts';
 import { PER_TARGET_PROCESS, emptyVigil, runScenario, type ScenarioResult, type ScenarioSpec } from './scenario.ts';
 import { nofileLimits, raiseNofile } from './proc.ts';
 import { RUN_ENV, withRunEnv } from '../../core/cli/run-env.ts';
@@ -27,6 +27,8 @@ const FULL: Array<Pick<ScenarioSpec, 'kind' | 'n'>> = [
   { kind: 'http', n: 1000 },
   { kind: 'http', n: 5000 },
   { kind: 'http', n: 20000 },
+  // dns at two sizes, so its memory per added host can be read apart from the fixed cost.
+  { kind: 'dns', n: 1000 },
   { kind: 'dns', n: 5000 },
   // The framework alone: no sockets, no references, no kills.
   { kind: 'null', n: 20000 },
@@ -100,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
       results.push(r);
       console.log(`\n${formatTable(r)}\n`);
     }
+    const marginal = marginalMemory(results);
+    if (marginal.length) console.log(`${formatMarginal(marginal)}\n`);
     const doc = {
       date: started.toISOString(),
       machine: machine(),
@@ -110,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       vigilArgs,
       vigilEnv: runEnv,
       scenarios: results.map((r) => ({ ...r, ratios: ratios(r) })),
+      marginal,
     };
     const out = values.out ?? join(BENCH_DIR, 'results', `bench-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${smoke ? '-smoke' : ''}.json`);
     mkdirSync(join(out, '..'), { recursive: true });

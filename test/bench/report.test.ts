@@ -1,0 +1,45 @@
+/**
+ * @fileoverview The benchmark's memory per added host: the slope between the
+ * smallest and the largest size of one kind, apart from the fixed cost of a busy vigil.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatMarginal, marginalMemory } from './report.ts';
+import type { ScenarioResult } from './scenario.ts';
+
+/** Only the fields the slope reads; the rest of a result does not matter here. */
+function result(kind: string, n: number, hwmKiB: number, settledKiB?: number): ScenarioResult {
+  return { spec: { kind, n }, hwmKiB, rssWindowKiB: { p50: settledKiB, max: settledKiB } } as unknown as ScenarioResult;
+}
+
+test('memory per added host is the slope between the smallest and the largest size of a kind', () => {
+  const m = marginalMemory([
+    result('tcp', 1000, 100 * 1024, 90 * 1024),
+    result('tcp', 20000, 138 * 1024, 128 * 1024),
+    result('tcp', 5000, 110 * 1024, 99 * 1024),
+    result('dns', 1000, 96_000, 88_000),
+    result('dns', 5000, 102_000, 92_000),
+  ]);
+  assert.deepEqual(
+    m.map((x) => [x.kind, x.fromN, x.toN]),
+    [
+      ['tcp', 1000, 20000],
+      ['dns', 1000, 5000],
+    ],
+  );
+  // 38 MiB over 19,000 hosts; the figure above an empty process at 1,000 hosts would be far larger.
+  assert.equal(Math.round(m[0]!.peakBytesPerHost), Math.round((38 * 1024 * 1024) / 19000));
+  assert.equal(Math.round(m[0]!.settledBytesPerHost!), Math.round((38 * 1024 * 1024) / 19000));
+  assert.equal(m[1]!.peakBytesPerHost, 1.5 * 1024);
+  assert.equal(m[1]!.settledBytesPerHost, 1024);
+  assert.match(formatMarginal(m), /dns 1000 -> 5000 +peak 1\.50 KiB\/host, settled 1\.00 KiB\/host/);
+});
+
+test('a kind run at one size only, or without RSS samples, gives no slope it cannot have', () => {
+  const m = marginalMemory([result('null', 20000, 120 * 1024, 110 * 1024), result('http', 1000, 100 * 1024), result('http', 5000, 110 * 1024, 100 * 1024)]);
+  assert.equal(m.length, 1);
+  assert.equal(m[0]!.kind, 'http');
+  assert.equal(m[0]!.settledBytesPerHost, undefined);
+  assert.match(formatMarginal(m), /settled - KiB\/host/);
+  assert.equal(formatMarginal([]), '');
+});
