@@ -22,7 +22,7 @@ const noop = (): void => {};
  * for an IP literal costs a tick and its closures per query. dgram calls it with the
  * socket's family as a number.
  */
-const numericLookup = ((address: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family)) as unknown as dgram.SocketOptions['lookup'];
+export const numericLookup = ((address: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family)) as unknown as dgram.SocketOptions['lookup'];
 
 export interface Exchange {
   message: Buffer;

@@ -11,6 +11,7 @@ import http from 'node:http';
 import dgram from 'node:dgram';
 import { DNS_NAME, endpointOf, type Endpoint, type Kind } from './plan.ts';
 import { dnsQuery } from './dns-wire.ts';
+import { numericLookup } from '../../monitors/dns/udp-transport.ts';
 
 interface Args {
   kind: Kind;
@@ -48,7 +49,6 @@ function httpProbe(e: Endpoint): Promise<boolean> {
   });
 }
 
-const numericLookup = ((address: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family)) as unknown as dgram.SocketOptions['lookup'];
 let udp: dgram.Socket | undefined;
 const waiting = new Map<number, (ok: boolean) => void>();
 let nextId = 1;
