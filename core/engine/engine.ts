@@ -371,6 +371,7 @@ export class Engine implements Runtime {
   ): void {
     const s = svc.model;
     if (this.shutdown.signal.aborted) return settled(release); // stopping: start no new check
+    // runWithDeadline resolves with an outcome; should it ever reject, the run still ends (rejected, logged by runDue).
     runWithDeadline(s.monitor!.plugin, 'check', s.timeoutMs, this.shutdown.signal, (signal) => checker.check(host, signal)).then((o) => {
       try {
         if (o.kind === 'ok') {
@@ -394,7 +395,7 @@ export class Engine implements Runtime {
         return settled(release, { err });
       }
       settled(release);
-    });
+    }, (err: unknown) => settled(release, { err }));
   }
 
   private async runGroup(svc: ServiceRuntime, hosts: string[], started: number): Promise<RunResult> {

@@ -38,7 +38,11 @@ export interface MarginalMemory {
  */
 export function marginalMemory(results: readonly ScenarioResult[]): MarginalMemory[] {
   const byKind = new Map<string, ScenarioResult[]>();
-  for (const r of results) byKind.set(r.spec.kind, [...(byKind.get(r.spec.kind) ?? []), r]);
+  for (const r of results) {
+    const same = byKind.get(r.spec.kind);
+    if (same) same.push(r);
+    else byKind.set(r.spec.kind, [r]);
+  }
   const out: MarginalMemory[] = [];
   for (const [kind, rs] of byKind) {
     if (rs.length < 2) continue;
