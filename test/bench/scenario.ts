@@ -18,12 +18,20 @@ export interface ScenarioSpec {
   groupSize: number;
   intervalS: number;
   timeoutS: number;
-  /** Measurement window, after every host has been checked once. */
+  /**
+   * Seconds measured before the first kill, every target alive: vigil's CPU per check
+   * is taken here, on the same work as the bare loop's (whose targets never die).
+   * 0 takes it over the kill window instead.
+   */
+  steadyS: number;
+  /** Window of the kills (after the steady one): detection and alert times. */
   windowS: number;
   /** Endpoints killed during the window (detection-time samples). */
   kills: number;
   /** Seconds of the bare-Node reference loop; 0 skips it. */
   bareS: number;
+  /** Seconds the bare loop runs before it is measured, as vigil is warm when measured. */
+  bareWarmS: number;
   /** Fork+exec checks of mon's model; 0 skips it. */
   forkChecks: number;
 }
@@ -40,15 +48,25 @@ export interface ScenarioResult {
   name: string;
   spec: ScenarioSpec;
   startupS: number;
+  /** Both windows, steady then kills: rate, lag, latency, misses and false failures are over this. */
   windowS: number;
   configuredPerS: number;
   achievedPerS: number;
   checks: number;
   lagMs: { p50?: number; p99?: number; max?: number };
   latencyMs: { p50?: number; p99?: number };
+  /** vigil's CPU per check over the steady window (every target alive). */
   cpuPerCheckMs: number;
-  /** CPU ms of vigil over the window (for subtracting the empty process's idle cost). */
+  /** CPU ms of vigil over the steady window (for subtracting the empty process's idle cost). */
   cpuMs: number;
+  /** Length and checks of the steady window. */
+  steady: { windowS: number; checks: number };
+  /**
+   * The same over the kill window, while endpoints die: their checks time out, their
+   * services fail, events and alerts go out. Not the figure compared with the bare
+   * loop, whose targets never die.
+   */
+  withKills: { windowS: number; checks: number; cpuMs: number; cpuPerCheckMs: number };
   /** Peak RSS of vigil (VmHWM) and its RSS at the end of the window, KiB. */
   hwmKiB: number;
   rssKiB: number;
@@ -132,8 +150,8 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     let bare: RefResult | undefined;
     let fork: RefResult | undefined;
     if (spec.bareS > 0) {
-      ctx.log(`[${name}] bare-Node reference loop, ${spec.bareS} s`);
-      bare = await runRef('ref-bare.ts', { ...layout, intervalS: spec.intervalS, durationS: spec.bareS }, spec.bareS * 1000 + 60_000);
+      ctx.log(`[${name}] bare-Node reference loop, ${spec.bareWarmS} s warm-up then ${spec.bareS} s measured`);
+      bare = await runRef('ref-bare.ts', { ...layout, intervalS: spec.intervalS, durationS: spec.bareS, warmS: spec.bareWarmS }, (spec.bareS + spec.bareWarmS) * 1000 + 60_000);
     }
     if (spec.forkChecks > 0) {
       ctx.log(`[${name}] fork+exec reference (mon's model), ${spec.forkChecks} checks`);
@@ -162,6 +180,26 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     await sleep(spec.intervalS * 1000);
     s0 = await vigil.freshStats(Date.now(), 5000);
     const cpu0 = cpuMs(vigil.pid) ?? NaN;
+    const rssSamples: number[] = [];
+    let twMax = timeWaitCount();
+    const sample = () => {
+      const rss = memKiB(vigil!.pid)?.rss;
+      if (rss !== undefined) rssSamples.push(rss);
+      const tw = timeWaitCount();
+      if (tw !== undefined && (twMax === undefined || tw > twMax)) twMax = tw;
+    };
+    let sMid = s0;
+    let cpuMid = cpu0;
+    if (spec.steadyS > 0) {
+      ctx.log(`[${name}] measuring ${spec.steadyS} s with every target alive`);
+      const steadyUntil = Date.now() + spec.steadyS * 1000;
+      while (Date.now() < steadyUntil) {
+        await sleep(100);
+        sample();
+      }
+      sMid = await vigil.freshStats(Date.now(), 5000);
+      cpuMid = cpuMs(vigil.pid) ?? NaN;
+    }
     ctx.log(`[${name}] measuring ${spec.windowS} s, killing ${spec.kills} endpoints`);
 
     // Kills spread over the window, leaving each one an interval + timeout to be seen.
@@ -171,8 +209,6 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     const killed = new Set<string>();
     const killTimes = killIdx.map((_, k) => (spec.kills > 1 ? (killSpanMs * k) / (spec.kills - 1) : 0));
     const tStart = Date.now();
-    let twMax = timeWaitCount();
-    const rssSamples: number[] = [];
     let k = 0;
     while (Date.now() - tStart < spec.windowS * 1000) {
       while (k < killIdx.length && Date.now() - tStart >= killTimes[k]!) {
@@ -186,10 +222,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
         void ack.then((o) => killAt.set(key, o.at), () => {});
       }
       await sleep(100);
-      const rss = memKiB(vigil.pid)?.rss;
-      if (rss !== undefined) rssSamples.push(rss);
-      const tw = timeWaitCount();
-      if (tw !== undefined && (twMax === undefined || tw > twMax)) twMax = tw;
+      sample();
     }
     const s1 = await vigil.freshStats(Date.now(), 5000);
     const cpu1 = cpuMs(vigil.pid) ?? NaN;
@@ -200,6 +233,10 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
 
     const windowS = (s1.at - s0.at) / 1000;
     const checks = s1.checks - s0.checks;
+    const killWindowS = (s1.at - sMid.at) / 1000;
+    const killChecks = s1.checks - sMid.checks;
+    const withKills = { windowS: killWindowS, checks: killChecks, cpuMs: cpu1 - cpuMid, cpuPerCheckMs: (cpu1 - cpuMid) / killChecks };
+    const steady = spec.steadyS > 0 ? { windowS: (sMid.at - s0.at) / 1000, checks: sMid.checks - s0.checks, cpuMs: cpuMid - cpu0 } : { ...withKills };
     const lag = histDiff(s0.lag, s1.lag);
     const lat = histDiff(s0.latency, s1.latency);
     const gap = histDiff(s0.gap, s1.gap);
@@ -226,8 +263,10 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       checks,
       lagMs: { p50: histQuantile(lag, 0.5), p99: histQuantile(lag, 0.99), max: lagKeys.length ? histQuantile(lag, 1) : undefined },
       latencyMs: { p50: histQuantile(lat, 0.5), p99: histQuantile(lat, 0.99) },
-      cpuPerCheckMs: (cpu1 - cpu0) / checks,
-      cpuMs: cpu1 - cpu0,
+      cpuPerCheckMs: steady.cpuMs / steady.checks,
+      cpuMs: steady.cpuMs,
+      steady: { windowS: steady.windowS, checks: steady.checks },
+      withKills,
       // The kernel raises VmHWM only at some points (an unmap); memory handed back
       // otherwise (madvise) can leave an RSS sampled here above the VmHWM read after
       // (a smoke run: 109,692 KiB sampled). The peak is the higher of the two.
@@ -272,7 +311,7 @@ export interface EmptyVigil {
 
 /** Measures the empty process: vigil watching one host, its VmHWM after a few checks and its idle CPU. */
 export async function emptyVigil(ctx: RunContext, intervalS: number, idleS = 10): Promise<EmptyVigil> {
-  const spec: ScenarioSpec = { kind: 'tcp', n: 1, groupSize: 1, intervalS, timeoutS: 1, windowS: 0, kills: 0, bareS: 0, forkChecks: 0 };
+  const spec: ScenarioSpec = { kind: 'tcp', n: 1, groupSize: 1, intervalS, timeoutS: 1, steadyS: 0, windowS: 0, kills: 0, bareS: 0, bareWarmS: 0, forkChecks: 0 };
   const dir = join(ctx.workDir, 'empty');
   mkdirSync(dir, { recursive: true });
   const targets = await startTargets(spec);
