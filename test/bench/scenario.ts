@@ -21,7 +21,6 @@ export interface ScenarioSpec {
   /**
    * Seconds measured before the first kill, every target alive: vigil's CPU per check
    * is taken here, on the same work as the bare loop's (whose targets never die).
-   * 0 takes it over the kill window instead.
    */
   steadyS: number;
   /** Window of the kills (after the steady one): detection and alert times. */
@@ -188,18 +187,14 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       const tw = timeWaitCount();
       if (tw !== undefined && (twMax === undefined || tw > twMax)) twMax = tw;
     };
-    let sMid = s0;
-    let cpuMid = cpu0;
-    if (spec.steadyS > 0) {
-      ctx.log(`[${name}] measuring ${spec.steadyS} s with every target alive`);
-      const steadyUntil = Date.now() + spec.steadyS * 1000;
-      while (Date.now() < steadyUntil) {
-        await sleep(100);
-        sample();
-      }
-      sMid = await vigil.freshStats(Date.now(), 5000);
-      cpuMid = cpuMs(vigil.pid) ?? NaN;
+    ctx.log(`[${name}] measuring ${spec.steadyS} s with every target alive`);
+    const steadyUntil = Date.now() + spec.steadyS * 1000;
+    while (Date.now() < steadyUntil) {
+      await sleep(100);
+      sample();
     }
+    const sMid = await vigil.freshStats(Date.now(), 5000);
+    const cpuMid = cpuMs(vigil.pid) ?? NaN;
     ctx.log(`[${name}] measuring ${spec.windowS} s, killing ${spec.kills} endpoints`);
 
     // Kills spread over the window, leaving each one an interval + timeout to be seen.
@@ -236,7 +231,7 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     const killWindowS = (s1.at - sMid.at) / 1000;
     const killChecks = s1.checks - sMid.checks;
     const withKills = { windowS: killWindowS, checks: killChecks, cpuMs: cpu1 - cpuMid, cpuPerCheckMs: (cpu1 - cpuMid) / killChecks };
-    const steady = spec.steadyS > 0 ? { windowS: (sMid.at - s0.at) / 1000, checks: sMid.checks - s0.checks, cpuMs: cpuMid - cpu0 } : { ...withKills };
+    const steady = { windowS: (sMid.at - s0.at) / 1000, checks: sMid.checks - s0.checks, cpuMs: cpuMid - cpu0 };
     const lag = histDiff(s0.lag, s1.lag);
     const lat = histDiff(s0.latency, s1.latency);
     const gap = histDiff(s0.gap, s1.gap);

@@ -47,6 +47,9 @@ test('npm run bench -- --smoke measures vigil and both references and prints the
     assert.ok(s.rssWindowKiB.p50 > 10_000 && s.rssWindowKiB.p50 <= s.rssWindowKiB.max && s.rssWindowKiB.max <= s.hwmKiB, `window RSS ${JSON.stringify(s.rssWindowKiB)}`);
     assert.ok(Number.isFinite(s.steadyBytesPerHost), 'steady RSS per host computed against the empty process');
     assert.ok(s.bare.probes > 0 && s.bare.cpuPerProbeMs > 0, 'bare-Node reference ran');
+    // Its warm-up is not counted: about one second's probes (200 hosts every 1 s), not two.
+    const perWindow = (s.spec.n / s.spec.intervalS) * s.spec.bareS;
+    assert.ok(s.bare.probes >= perWindow * 0.5 && s.bare.probes <= perWindow * 1.5, `bare probes ${s.bare.probes}, expected about ${perWindow} (warm-up ${s.spec.bareWarmS} s left out)`);
     assert.ok(s.fork.probes > 0 && s.fork.failed === 0, `fork reference ran cleanly: ${s.fork.error ?? ''}`);
     assert.equal(s.falseFailures, 0, `hosts that were never killed failed: ${s.falseFailureHosts.join(' ')}`);
     // Every killed endpoint was seen going down, and the alert followed.
