@@ -28,10 +28,13 @@ function argvFor(kind: Kind, e: Endpoint): string[] {
   return [`${PLUGIN_DIR}/check_dig`, '-H', e.addr, '-p', String(e.port), '-l', DNS_NAME, '-T', 'A', '-t', '5'];
 }
 
-function runOnce(argv: string[]): Promise<number | null> {
+/** The exit code, or why the program did not run. */
+function runOnce(argv: string[]): Promise<number | string | null> {
   return new Promise((resolve) => {
     const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
-    c.once('error', () => resolve(null));
+    c.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'ENOENT' ? `not found: install Debian's monitoring-plugins-basic and monitoring-plugins-standard` : err.message),
+    );
     c.once('exit', (code) => resolve(code));
   });
 }
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
       done++;
       if (code !== 0) {
         failed++;
-        firstError ??= `${argv.join(' ')} exited ${code}`;
+        firstError ??= typeof code === 'string' ? `${argv[0]} ${code}` : `${argv.join(' ')} exited ${code}`;
       }
     }
   };

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMarginal, marginalMemory } from './report.ts';
+import { formatMarginal, formatTable, marginalMemory, ratios } from './report.ts';
 import type { ScenarioResult } from './scenario.ts';
 
 /** Only the fields the slope reads; the rest of a result does not matter here. */
@@ -42,4 +42,23 @@ test('a kind run at one size only, or without RSS samples, gives no slope it can
   assert.equal(m[0]!.settledBytesPerHost, undefined);
   assert.match(formatMarginal(m), /settled - KiB\/host/);
   assert.equal(formatMarginal([]), '');
+});
+
+test('a reference whose every probe failed gives no ratio, and the table says why', () => {
+  const r = {
+    ...result('http', 1000, 100 * 1024),
+    cpuPerCheckMs: 0.1,
+    lagMs: {}, latencyMs: {}, steady: {}, withKills: {}, detectMs: {}, alertMs: {}, vigilProblems: { count: 0, first: [] },
+    bare: { probes: 100, failed: 2, cpuMs: 8, cpuPerProbeMs: 0.08 },
+    fork: { probes: 150, failed: 150, cpuMs: 150, cpuPerProbeMs: 1, error: '/usr/lib/nagios/plugins/check_http not found: install ...' },
+  } as unknown as ScenarioResult;
+  const q = ratios(r);
+  assert.equal(q.vsBare, 0.1 / 0.08);
+  assert.equal(q.forkVsVigil, undefined);
+  const table = formatTable(r);
+  assert.match(table, /fork\+exec CPU per check \(mon\) +not measured: every one failed; first: \/usr\/lib\/nagios\/plugins\/check_http not found/);
+  assert.match(table, /fork\+exec \/ vigil +-\n/);
+  assert.match(table, /bare-Node CPU per probe +0\.080 ms  \(100 probes, 2 failed\)/);
+  // Some failures are still a measurement: mon's checks of killed hosts fail too.
+  assert.equal(ratios({ ...r, fork: { probes: 150, failed: 149, cpuMs: 300, cpuPerProbeMs: 2 } } as ScenarioResult).forkVsVigil, 20);
 });

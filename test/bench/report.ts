@@ -1,7 +1,7 @@
 /**
  * @fileoverview The table printed per scenario, and vigil's ratios to the references.
  */
-import type { ScenarioResult } from './scenario.ts';
+import type { RefResult, ScenarioResult } from './scenario.ts';
 
 const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 
@@ -12,11 +12,26 @@ export interface Ratios {
   forkVsVigil?: number;
 }
 
+/**
+ * A reference whose every probe failed measured nothing worth comparing (the
+ * monitoring-plugins not installed, targets gone): it gives no ratio.
+ */
+function measured(ref: RefResult): boolean {
+  return ref.probes > 0 && ref.failed < ref.probes;
+}
+
 export function ratios(r: ScenarioResult): Ratios {
   return {
-    vsBare: r.bare && r.bare.probes ? r.cpuPerCheckMs / r.bare.cpuPerProbeMs : undefined,
-    forkVsVigil: r.fork && r.fork.probes ? r.fork.cpuPerProbeMs / r.cpuPerCheckMs : undefined,
+    vsBare: r.bare && measured(r.bare) ? r.cpuPerCheckMs / r.bare.cpuPerProbeMs : undefined,
+    forkVsVigil: r.fork && measured(r.fork) ? r.fork.cpuPerProbeMs / r.cpuPerCheckMs : undefined,
   };
+}
+
+/** One reference's row: its cost, or why there is none. */
+function refRow(ref: RefResult | undefined, digits: number, unit: string): string {
+  if (!ref) return '-';
+  const cost = `${f(ref.cpuPerProbeMs, digits)} ms  (${ref.probes} ${unit}, ${ref.failed} failed)`;
+  return measured(ref) ? cost : `not measured: every one failed; first: ${ref.error ?? 'no error recorded'}`;
 }
 
 /** The memory one more host costs: the slope between two sizes of one kind in the same run. */
@@ -80,8 +95,8 @@ export function formatTable(r: ScenarioResult): string {
     ['check latency p50 / p99', `${f(r.latencyMs.p50)} / ${f(r.latencyMs.p99)} ms`],
     ['vigil CPU per check (user+sys)', `${f(r.cpuPerCheckMs, 3)} ms${r.cpuPerCheckNetMs !== undefined ? `  (${f(r.cpuPerCheckNetMs, 3)} ms above the idle process)` : ''}, every target alive, ${f(r.steady.windowS, 0)} s`],
     ['  the same while hosts die', `${f(r.withKills.cpuPerCheckMs, 3)} ms  (kill window, ${f(r.withKills.windowS, 0)} s)`],
-    ['bare-Node CPU per probe', r.bare ? `${f(r.bare.cpuPerProbeMs, 3)} ms  (${r.bare.probes} probes, ${r.bare.failed} failed)` : '-'],
-    ['fork+exec CPU per check (mon)', r.fork ? `${f(r.fork.cpuPerProbeMs, 2)} ms  (${r.fork.probes} checks, ${r.fork.failed} failed)` : '-'],
+    ['bare-Node CPU per probe', refRow(r.bare, 3, 'probes')],
+    ['fork+exec CPU per check (mon)', refRow(r.fork, 2, 'checks')],
     ['vigil / bare-Node', q.vsBare === undefined ? '-' : `${f(q.vsBare)}x`],
     ['fork+exec / vigil', q.forkVsVigil === undefined ? '-' : `${f(q.forkVsVigil, 0)}x`],
     ['peak RSS (VmHWM)', `${f(r.hwmKiB / 1024, 1)} MiB${r.bytesPerHost !== undefined ? `, ${f(r.bytesPerHost / 1024)} KiB/host above the empty process` : ''}`],
