@@ -12,7 +12,8 @@ import { problemsOf } from '../core/kit/option-problems.ts';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
 import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
-import { discardBody, judgeBody, needsBody, readBody, type BodyRules } from './http/body.ts';
+import { judgeBody, needsBody, type BodyRules } from './http/body.ts';
+import { exchange, type Answer, type BodyUse } from './http/exchange.ts';
 import { capturingConnector, holdingConnector, type CertExpiries } from './http/connector.ts';
 import { compileAssertion } from './http/json-path.ts';
 import { httpOptionsSchema, type HttpOptions } from './http/options.ts';
@@ -135,21 +136,26 @@ async function checkOnce(
   let method = plan.method;
   let stage = 'waiting for the response';
   let chunked = false;
-  let body: Dispatcher.ResponseData['body'] | undefined;
+  let complete = false;
+  // What the answer's head says to do with its body; redirects are followed here.
+  let location: string | undefined;
+  const use = (code: number, headers: Answer['headers']): BodyUse => {
+    stage = 'reading the body';
+    chunked = headers['content-length'] === undefined;
+    location = typeof headers.location === 'string' ? headers.location : undefined;
+    if (plan.maxRedirects > 0 && REDIRECTS.has(code) && location !== undefined) return 'dump';
+    if (!plan.status.has(code)) return 'dump';
+    return plan.readBody ? 'read' : 'discard';
+  };
+  const rules = { use, max: plan.rules.maxBodyBytes, md5: !!plan.rules.md5, pooled: !sockets };
   try {
     for (let hops = 0; ; hops++) {
       const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
-      const res = await via.request({
-        origin: t.origin, path: t.path, method, signal,
-        headers: t.origin === first.origin ? plan.headers : plan.foreignHeaders,
-      });
-      stage = 'reading the body';
-      body = res.body;
-      chunked = res.headers['content-length'] === undefined;
-      const code = res.statusCode;
-      const location = res.headers.location;
-      if (plan.maxRedirects > 0 && REDIRECTS.has(code) && typeof location === 'string') {
-        await res.body.dump();
+      const headers = t.origin === first.origin ? plan.headers : plan.foreignHeaders;
+      const res = await exchange(via, { origin: t.origin, path: t.path, method, headers }, signal, rules);
+      complete = res.complete;
+      const code = res.code;
+      if (plan.maxRedirects > 0 && REDIRECTS.has(code) && location !== undefined) {
         if (hops >= plan.maxRedirects) return fail(first, `too many redirects (more than ${plan.maxRedirects}), last to ${location}`);
         const next = new URL(location, t.url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') return fail(t, `redirect to ${next.href}, which is not HTTP`);
@@ -160,15 +166,12 @@ async function checkOnce(
       }
       const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
       if (!plan.status.has(code)) {
-        await res.body.dump();
         const loc = REDIRECTS.has(code) && location ? `, Location: ${location}` : '';
         return { ok: false, summary: `HTTP ${code} from ${t.url} (expected ${plan.expected}${loc})`, latencyMs };
       }
-      if (plan.readBody) {
-        const why = judgeBody(plan.rules, await readBody(res.body, plan.rules.maxBodyBytes, !!plan.rules.md5));
+      if (res.body) {
+        const why = judgeBody(plan.rules, res.body);
         if (why) return { ok: false, summary: `${t.url}: ${why}`, latencyMs };
-      } else {
-        await discardBody(res.body, plan.rules.maxBodyBytes);
       }
       return judged(plan, t, code, latencyMs, ctx, expiries);
     }
@@ -184,7 +187,7 @@ async function checkOnce(
     if (sockets) {
       // The last answer read to its end, over plain HTTP (undici listens on the TCP
       // socket itself): its connection has nothing in flight.
-      const done = body?.readableEnded === true && t.url.startsWith('http:');
+      const done = complete && t.url.startsWith('http:');
       for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) reset(s, done && s === sockets[sockets.length - 1]);
     }
   }

@@ -4,7 +4,7 @@
  * MD5 digest of the whole body. Reading is bounded by `maxBodyBytes` except for
  * the digest, which (as keepalived's) covers every byte.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { checkAssertion, type CompiledAssertion } from './json-path.ts';
 
 export interface BodyRules {
@@ -28,46 +28,34 @@ export function needsBody(r: BodyRules): boolean {
   return !!(r.body || r.bodyNot || r.json || r.md5);
 }
 
-export async function readBody(stream: AsyncIterable<Buffer>, max: number, wantMd5: boolean): Promise<ReadBody> {
-  const chunks: Buffer[] = [];
-  const hash = wantMd5 ? createHash('md5') : undefined;
-  let kept = 0;
-  let truncated = false;
-  for await (const chunk of stream) {
-    hash?.update(chunk);
-    if (kept < max) {
-      const part = kept + chunk.length > max ? chunk.subarray(0, max - kept) : chunk;
-      chunks.push(part);
-      kept += part.length;
-      if (part !== chunk) truncated = true;
-    } else {
-      truncated = true;
-      if (!hash) break; // leaving the loop destroys the stream: nothing more is read
-    }
-  }
-  return { text: Buffer.concat(chunks, kept).toString('utf8'), truncated, md5: hash?.digest('hex') };
-}
-
 /**
- * Reads and drops a body nobody checks, so the answer is complete (a server dying
- * mid-body fails the check); past `max` bytes the rest is cut off, not downloaded.
- * (undici's dump() resolves even when the body errors, so it cannot tell.)
+ * Keeps what the body rules look at as chunks arrive: the first `max` bytes, and
+ * every byte in the digest when one is asked for.
  */
-export function discardBody(body: NodeJS.ReadableStream & { destroy(): void }, max: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let n = 0;
-    body.on('error', reject);
-    body.on('end', resolve);
-    body.on('data', (chunk: Buffer) => {
-      n += chunk.length;
-      if (n > max) {
-        body.removeListener('error', reject);
-        body.on('error', () => {});
-        body.destroy();
-        resolve();
-      }
-    });
-  });
+export class BodyKeeper {
+  private readonly chunks: Buffer[] = [];
+  private readonly hash?: Hash;
+  private seen = 0;
+  private truncated = false;
+
+  constructor(private readonly max: number, md5: boolean) {
+    if (md5) this.hash = createHash('md5');
+  }
+
+  /** Takes a chunk; true when the rest of the body would change nothing. */
+  add(chunk: Buffer): boolean {
+    const before = this.seen;
+    this.seen += chunk.length;
+    this.hash?.update(chunk);
+    if (before < this.max) this.chunks.push(this.seen > this.max ? chunk.subarray(0, this.max - before) : chunk);
+    if (this.seen > this.max) this.truncated = true;
+    return this.truncated && !this.hash;
+  }
+
+  result(): ReadBody {
+    const kept = Math.min(this.seen, this.max);
+    return { text: Buffer.concat(this.chunks, kept).toString('utf8'), truncated: this.truncated, md5: this.hash?.digest('hex') };
+  }
 }
 
 /** Undefined when the body passes, else what is wrong in words. */

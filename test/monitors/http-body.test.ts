@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { Readable } from 'node:stream';
 import http from '../../monitors/http.ts';
 import { checkAssertion, compileAssertion, parseJsonPath } from '../../monitors/http/json-path.ts';
-import { readBody } from '../../monitors/http/body.ts';
+import { BodyKeeper } from '../../monitors/http/body.ts';
 import { parseRegex } from '../../monitors/tcp/dialog.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { HostChecker } from '../../core/types.ts';
@@ -76,12 +75,24 @@ test('json assertions', () => {
   assert.equal(judge({ path: '$.status.length' }), '$.status.length is missing from the JSON body');
 });
 
-test('readBody keeps maxBodyBytes and still digests everything', async () => {
+test('BodyKeeper keeps maxBodyBytes and still digests everything', () => {
   const parts = [Buffer.from('abc'), Buffer.from('defgh'), Buffer.from('ij')];
-  const b = await readBody(Readable.from(parts), 4, true);
+  const digesting = new BodyKeeper(4, true);
+  // With a digest to make, every byte is wanted: never "enough".
+  assert.deepEqual(parts.map((p) => digesting.add(p)), [false, false, false]);
+  const b = digesting.result();
   assert.equal(b.text, 'abcd');
   assert.equal(b.truncated, true);
   assert.equal(b.md5, 'a925576942e94b2ef57a066101b48876'); // md5("abcdefghij")
-  const whole = await readBody(Readable.from(parts), 100, false);
-  assert.deepEqual(whole, { text: 'abcdefghij', truncated: false, md5: undefined });
+  const whole = new BodyKeeper(100, false);
+  for (const p of parts) assert.equal(whole.add(p), false);
+  assert.deepEqual(whole.result(), { text: 'abcdefghij', truncated: false, md5: undefined });
+  // Without one, the chunk that passes the limit is the last one needed.
+  const cut = new BodyKeeper(4, false);
+  assert.deepEqual(parts.map((p) => cut.add(p)), [false, true, true]);
+  assert.deepEqual(cut.result(), { text: 'abcd', truncated: true, md5: undefined });
+  // Exactly the limit is not truncated.
+  const exact = new BodyKeeper(3, false);
+  assert.equal(exact.add(parts[0]!), false);
+  assert.deepEqual(exact.result(), { text: 'abc', truncated: false, md5: undefined });
 });

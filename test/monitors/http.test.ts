@@ -278,6 +278,22 @@ test('keepAlive: off opens a connection per check, on reuses one', async (t) => 
   assert.equal(srv.seen[0]!.headers.connection, 'keep-alive');
 });
 
+test('keepAlive: a body cut off at maxBodyBytes drops its connection, and the next check opens another', async (t) => {
+  const srv = await app();
+  t.after(() => srv.close());
+  for (const [path, conns] of [['/', 1], ['/big', 2]] as const) {
+    const c = await checker({ port: srv.port, path, keepAlive: true, maxBodyBytes: 1000 });
+    const before = srv.accepted();
+    for (let i = 0; i < 2; i++) {
+      // No body rule: the body is read only to know it is whole, up to maxBodyBytes.
+      const r = await c.check('127.0.0.1', within(3000));
+      assert.equal(r.ok, true, r.summary);
+    }
+    await c.close?.();
+    assert.equal(srv.accepted() - before, conns, path);
+  }
+});
+
 test('IPv6 hosts, and url templates', async (t) => {
   const srv = await httpServer((q, s) => s.end(`path ${q.url}`), { host: '::1' });
   t.after(() => srv.close());
