@@ -24,8 +24,8 @@ Logs go to stderr: readable text on a terminal, one JSON object per line otherwi
                    past what is live (default ${DEFAULT_HEAP_ROOM_KIB}, at least 2 MiB; 0 leaves it to
                    V8, which lets it grow at least 8 MB: more memory at a few thousand hosts)
   --young-generation MIB|auto
-                   cap the JS heap's young generation (default ${DEFAULT_YOUNG_GENERATION}: 4 MiB below
-                   20,000 hosts checked, 8 from there; 0 lets V8 grow it to
+                   cap the JS heap's young generation (default ${DEFAULT_YOUNG_GENERATION}: 2 MiB below
+                   10,000 hosts checked, 4 below 20,000, 8 from there; 0 lets V8 grow it to
                    32 MiB, for a little less CPU and more memory)
 SIGHUP reloads FILE (a bad config is reported and the running one kept);
 SIGTERM or SIGINT stop cleanly.`;

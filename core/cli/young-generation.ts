@@ -36,15 +36,8 @@ export function parseYoungGeneration(value: string): YoungGeneration {
   return n;
 }
 
-/** About 400 bytes a host: 4 MiB below 20,000 hosts, 8 from there. */
+/** About 400 bytes a host: 2 MiB below 10,000 hosts, 4 below 20,000, 8 from there. */
 const AUTO_BYTES_PER_HOST = 420;
-/**
- * Room for the checks of one service run in flight at once: 100 http checks hold
- * about 28 KB each until they end. In 2 MiB most of each young collection survived
- * and was copied (5,000 http hosts: 17 young collections a second, vigil's CPU 40%
- * higher than with 4 MiB, which did as well as 8; docs/performance.md, twelfth pass).
- */
-const AUTO_MIN_MIB = 4;
 
 /**
  * `auto`: a young generation of 8 MiB serves 2,000 checks a second at one young
@@ -52,7 +45,7 @@ const AUTO_MIN_MIB = 4;
  * above the empty process, so it shrinks with the hosts (a power of two, as V8 sizes it).
  */
 export function youngGenerationForHosts(hosts: number): number {
-  let mib = AUTO_MIN_MIB;
+  let mib = 2;
   while (mib < 8 && mib * 2 * 1024 * 1024 <= hosts * AUTO_BYTES_PER_HOST) mib *= 2;
   return mib;
 }

@@ -21,11 +21,11 @@ test('--young-generation takes auto, 0 or whole MiB from 2 to 64 and says so oth
   for (const bad of ['1', '65', '2.5', 'big', '', '-4', 'Auto']) assert.throws(() => parseYoungGeneration(bad), /give whole MiB from 2 to 64, auto \(2 to 8 MiB by the hosts checked\), or 0/);
 });
 
-test('auto: 4 MiB below 20,000 hosts checked (room for a run of checks in flight), 8 from there, never more', () => {
-  assert.equal(youngGenerationForHosts(0), 4);
-  assert.equal(youngGenerationForHosts(1), 4);
-  assert.equal(youngGenerationForHosts(5000), 4);
-  assert.equal(youngGenerationForHosts(9000), 4);
+test('auto: 2 MiB below 10,000 hosts checked, 4 below 20,000, 8 from there, never more', () => {
+  assert.equal(youngGenerationForHosts(0), 2);
+  assert.equal(youngGenerationForHosts(1), 2);
+  assert.equal(youngGenerationForHosts(5000), 2);
+  assert.equal(youngGenerationForHosts(9000), 2);
   assert.equal(youngGenerationForHosts(10000), 4);
   assert.equal(youngGenerationForHosts(19000), 4);
   assert.equal(youngGenerationForHosts(20000), 8);
