@@ -172,6 +172,30 @@ describe('dns transport', () => {
     assert.ok(r.latencyMs! >= 90, `latency ${r.latencyMs} counts from the first send`);
   });
 
+  it('resends each unanswered query retransmitMs after its own last send, for as long as it waits', async () => {
+    const sends = new Map<number, number[]>();
+    const s = await scripted((q) => {
+      sends.set(q.id!, [...(sends.get(q.id!) ?? []), performance.now()]);
+      return undefined; // a silent server
+    });
+    servers.push(s);
+    await withMonitor({ name: 'silent.test', port: s.port, retransmitMs: 100 }, async (m) => {
+      const first = m.check('127.0.0.1', AbortSignal.timeout(450));
+      await new Promise((r) => setTimeout(r, 50));
+      const second = m.check('127.0.0.1', AbortSignal.timeout(450));
+      await Promise.allSettled([first, second]);
+    });
+    assert.equal(sends.size, 2);
+    for (const times of sends.values()) {
+      // Sent at 0, then resent at 100, 200, 300 and 400 ms, each on its own schedule.
+      assert.equal(times.length, 5, `sends at ${times.map((t) => Math.round(t - times[0]!)).join(', ')} ms`);
+      for (let i = 1; i < times.length; i++) {
+        const gap = times[i]! - times[i - 1]!;
+        assert.ok(gap >= 80 && gap < 160, `resend ${i} came ${gap.toFixed(1)} ms after the send before it`);
+      }
+    }
+  });
+
   it('ignores answers with a wrong id or question and takes the right one', async () => {
     const s = await scripted((q) => [
       answerTo(q, { ips: ['203.0.113.66'], id: (q.id! + 1) & 0xffff }),
