@@ -147,12 +147,12 @@ async function checkOnce(
     if (!plan.status.has(code)) return 'dump';
     return plan.readBody ? 'read' : 'discard';
   };
-  const rules = { use, max: plan.rules.maxBodyBytes, md5: !!plan.rules.md5, pooled: !sockets };
+  const reading = { use, max: plan.rules.maxBodyBytes, md5: !!plan.rules.md5, pooled: !sockets };
   try {
     for (let hops = 0; ; hops++) {
       const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
       const headers = t.origin === first.origin ? plan.headers : plan.foreignHeaders;
-      const res = await exchange(via, { origin: t.origin, path: t.path, method, headers }, signal, rules);
+      const res = await exchange(via, { origin: t.origin, path: t.path, method, headers }, signal, reading);
       complete = res.complete;
       const code = res.code;
       if (plan.maxRedirects > 0 && REDIRECTS.has(code) && location !== undefined) {

@@ -134,6 +134,18 @@ test('wrong status, and a status list', async (t) => {
   assert.match(r2.summary, /\(expected 200 or 204\)$/);
 });
 
+test('a wrong status is reported as such even when its body is cut short', async (t) => {
+  const srv = await httpServer((_req, res) => {
+    res.writeHead(503, { 'content-length': '100' });
+    res.write('maint');
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  t.after(() => srv.close());
+  const r = await once({ port: srv.port });
+  assert.equal(r.ok, false);
+  assert.equal(r.summary, `HTTP 503 from http://127.0.0.1:${srv.port}/ (expected 200)`);
+});
+
 test('body regex: match, mismatch, bodyNot', async (t) => {
   const srv = await app();
   t.after(() => srv.close());
