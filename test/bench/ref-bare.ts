@@ -4,8 +4,9 @@
  * hosts at a time, groups spread over the interval), with no framework: no
  * scheduler, no deadline timers, no state, no events. Prints one JSON line:
  * probes, failures and CPU ms (process.cpuUsage) of the loop.
- * argv[2]: JSON { kind, n, groupSize, intervalS, durationS, warmS }: the loop runs
- * warmS seconds unmeasured first (its code optimised, as vigil's is when measured).
+ * argv[2]: JSON { kind, n, groupSize, intervalS, durationS, warmS, exclude }: the loop
+ * runs warmS seconds unmeasured first (its code optimised, as vigil's is when measured);
+ * `exclude` lists host indexes it leaves out (targets the benchmark killed).
  */
 import net from 'node:net';
 import http from 'node:http';
@@ -21,6 +22,7 @@ interface Args {
   intervalS: number;
   durationS: number;
   warmS?: number;
+  exclude?: number[];
 }
 const a = JSON.parse(process.argv[2] ?? '{}') as Args;
 const PROBE_CAP_MS = 3000;
@@ -79,6 +81,7 @@ const probe = a.kind === 'tcp' ? tcpProbe : a.kind === 'http' ? httpProbe : dnsP
 async function main(): Promise<void> {
   const eps: Endpoint[] = [];
   for (let i = 0; i < a.n; i++) eps.push(endpointOf(a.kind, i, a.groupSize));
+  const skip = new Set(a.exclude ?? []);
   const groups = Math.ceil(a.n / a.groupSize);
   const stepMs = (a.intervalS * 1000) / groups;
   let probes = 0;
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     }
     const g = k % groups;
     for (const e of eps.slice(g * a.groupSize, (g + 1) * a.groupSize)) {
+      if (skip.has(e.i)) continue;
       const p = probe(e).then((ok) => {
         probes++;
         if (!ok) failed++;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMarginal, formatTable, marginalMemory, ratios } from './report.ts';
+import { formatMarginal, formatTable, marginalMemory, pooledRef, ratios } from './report.ts';
 import type { ScenarioResult } from './scenario.ts';
 
 /** Only the fields the slope reads; the rest of a result does not matter here. */
@@ -61,4 +61,27 @@ test('a reference whose every probe failed gives no ratio, and the table says wh
   assert.match(table, /bare-Node CPU per probe +0\.080 ms  \(100 probes, 2 failed\)/);
   // Some failures are still a measurement: mon's checks of killed hosts fail too.
   assert.equal(ratios({ ...r, fork: { probes: 150, failed: 149, cpuMs: 300, cpuPerProbeMs: 2 } } as ScenarioResult).forkVsVigil, 20);
+});
+
+test('the bare loop run before and after vigil is one ceiling: CPU over probes of both runs', () => {
+  const before = { probes: 20000, failed: 0, cpuMs: 1300, cpuPerProbeMs: 0.065 };
+  const after = { probes: 19960, failed: 0, cpuMs: 1497, cpuPerProbeMs: 1497 / 19960 };
+  const both = pooledRef([before, after])!;
+  assert.equal(both.probes, 39960);
+  assert.equal(both.cpuMs, 2797);
+  assert.equal(both.cpuPerProbeMs, 2797 / 39960);
+  assert.equal(both.error, undefined);
+  assert.equal(pooledRef([]), undefined);
+  assert.equal(pooledRef([{ ...before, probes: 0, cpuMs: 0 }])!.cpuPerProbeMs, NaN);
+  assert.equal(pooledRef([{ ...before, failed: 20000, error: 'ECONNREFUSED' }, after])!.error, 'ECONNREFUSED');
+
+  const r = {
+    ...result('http', 20000, 100 * 1024),
+    cpuPerCheckMs: 0.1,
+    lagMs: {}, latencyMs: {}, steady: {}, withKills: {}, detectMs: {}, alertMs: {}, vigilProblems: { count: 0, first: [] },
+    bare: both,
+    bareRuns: [before, after],
+  } as unknown as ScenarioResult;
+  assert.equal(ratios(r).vsBare, 0.1 / (2797 / 39960));
+  assert.match(formatTable(r), /each run \(before \/ after vigil\) +0\.065 ms \/ 0\.075 ms\n/);
 });

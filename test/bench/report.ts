@@ -27,6 +27,23 @@ export function ratios(r: ScenarioResult): Ratios {
   };
 }
 
+/**
+ * Runs of one reference taken as one measurement: CPU over probes, so a run that
+ * did more probes weighs more. Undefined without runs.
+ */
+export function pooledRef(runs: readonly RefResult[]): RefResult | undefined {
+  if (runs.length === 0) return undefined;
+  const probes = runs.reduce((n, r) => n + r.probes, 0);
+  const cpuMs = runs.reduce((n, r) => n + r.cpuMs, 0);
+  return {
+    probes,
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    cpuMs,
+    cpuPerProbeMs: probes ? cpuMs / probes : NaN,
+    error: runs.find((r) => r.error)?.error,
+  };
+}
+
 /** One reference's row: its cost, or why there is none. */
 function refRow(ref: RefResult | undefined, digits: number, unit: string): string {
   if (!ref) return '-';
@@ -96,6 +113,7 @@ export function formatTable(r: ScenarioResult): string {
     ['vigil CPU per check (user+sys)', `${f(r.cpuPerCheckMs, 3)} ms${r.cpuPerCheckNetMs !== undefined ? `  (${f(r.cpuPerCheckNetMs, 3)} ms above the idle process)` : ''}, every target alive, ${f(r.steady.windowS, 0)} s`],
     ['  the same while hosts die', `${f(r.withKills.cpuPerCheckMs, 3)} ms  (kill window, ${f(r.withKills.windowS, 0)} s)`],
     ['bare-Node CPU per probe', refRow(r.bare, 3, 'probes')],
+    ['  each run (before / after vigil)', r.bareRuns && r.bareRuns.length > 1 ? r.bareRuns.map((x) => `${f(x.cpuPerProbeMs, 3)} ms`).join(' / ') : '-'],
     ['fork+exec CPU per check (mon)', refRow(r.fork, 2, 'checks')],
     ['vigil / bare-Node', q.vsBare === undefined ? '-' : `${f(q.vsBare)}x`],
     ['fork+exec / vigil', q.forkVsVigil === undefined ? '-' : `${f(q.forkVsVigil, 0)}x`],

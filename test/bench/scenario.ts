@@ -11,6 +11,7 @@ import { endpointOf, groupName, vigilConfig, type Kind } from './plan.ts';
 import { cpuMs, memKiB, timeWaitCount } from './proc.ts';
 import { startVigilUnderTest, type VigilUnderTest } from './vigil-run.ts';
 import { quantile } from './stats.ts';
+import { pooledRef } from './report.ts';
 
 export interface ScenarioSpec {
   kind: Kind;
@@ -27,7 +28,11 @@ export interface ScenarioSpec {
   windowS: number;
   /** Endpoints killed during the window (detection-time samples). */
   kills: number;
-  /** Seconds of the bare-Node reference loop; 0 skips it. */
+  /**
+   * Seconds of the bare-Node reference loop, run twice: before vigil starts and after
+   * it stops, so that a drift in the machine's speed over the minutes between falls on
+   * both sides of vigil's window. 0 skips it.
+   */
   bareS: number;
   /** Seconds the bare loop runs before it is measured, as vigil is warm when measured. */
   bareWarmS: number;
@@ -91,7 +96,10 @@ export interface ScenarioResult {
   detectMs: { samples: number; of: number; p50?: number; p99?: number; max?: number };
   alertMs: { samples: number; p50?: number; p99?: number; max?: number };
   timeWaitMax?: number;
+  /** The bare loop's two runs pooled (CPU over probes): the ceiling vigil is compared with. */
   bare?: RefResult;
+  /** Each run of the bare loop: before vigil, then after it (killed targets left out). */
+  bareRuns?: RefResult[];
   fork?: RefResult;
   vigilProblems: { count: number; first: string[] };
 }
@@ -146,12 +154,14 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
   let vigil: VigilUnderTest | undefined;
   try {
     const layout = { kind: spec.kind, n: spec.n, groupSize: spec.groupSize };
-    let bare: RefResult | undefined;
+    const bareRuns: RefResult[] = [];
+    const runBare = async (when: string, exclude: number[]) => {
+      ctx.log(`[${name}] bare-Node reference loop ${when}, ${spec.bareWarmS} s warm-up then ${spec.bareS} s measured`);
+      const arg = { ...layout, intervalS: spec.intervalS, durationS: spec.bareS, warmS: spec.bareWarmS, exclude };
+      bareRuns.push(await runRef('ref-bare.ts', arg, (spec.bareS + spec.bareWarmS) * 1000 + 60_000));
+    };
     let fork: RefResult | undefined;
-    if (spec.bareS > 0) {
-      ctx.log(`[${name}] bare-Node reference loop, ${spec.bareWarmS} s warm-up then ${spec.bareS} s measured`);
-      bare = await runRef('ref-bare.ts', { ...layout, intervalS: spec.intervalS, durationS: spec.bareS, warmS: spec.bareWarmS }, (spec.bareS + spec.bareWarmS) * 1000 + 60_000);
-    }
+    if (spec.bareS > 0) await runBare('before vigil', []);
     if (spec.forkChecks > 0) {
       ctx.log(`[${name}] fork+exec reference (mon's model), ${spec.forkChecks} checks`);
       fork = await runRef('ref-fork.ts', { ...layout, checks: spec.forkChecks, concurrency: 2, maxS: 30 }, 90_000);
@@ -246,6 +256,11 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       if (Number.isFinite(d.loggedAt)) detect.push(d.loggedAt - at);
       if (d.alertAt !== undefined && Number.isFinite(d.loggedAt)) alert.push(d.alertAt - d.loggedAt);
     }
+    // The second run of the ceiling, on a machine without vigil again; the killed targets
+    // are left out (a refused connect costs less than a probe that gets its answer).
+    const vigilProblems = { count: vigil.problemCount, first: [...vigil.problems] };
+    await vigil.stop();
+    if (spec.bareS > 0) await runBare('after vigil', killIdx);
     const intervalMs = spec.intervalS * 1000;
     const lagKeys = Object.keys(lag).map(Number);
     return {
@@ -278,9 +293,10 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
       detectMs: { samples: detect.length, of: killed.size, p50: quantile(detect, 0.5), p99: quantile(detect, 0.99), max: quantile(detect, 1) },
       alertMs: { samples: alert.length, p50: quantile(alert, 0.5), p99: quantile(alert, 0.99), max: quantile(alert, 1) },
       timeWaitMax: twMax,
-      bare,
+      bare: pooledRef(bareRuns),
+      bareRuns: bareRuns.length ? bareRuns : undefined,
       fork,
-      vigilProblems: { count: vigil.problemCount, first: vigil.problems },
+      vigilProblems,
     };
   } finally {
     await vigil?.stop();

@@ -47,9 +47,16 @@ test('npm run bench -- --smoke measures vigil and both references and prints the
     assert.ok(s.rssWindowKiB.p50 > 10_000 && s.rssWindowKiB.p50 <= s.rssWindowKiB.max && s.rssWindowKiB.max <= s.hwmKiB, `window RSS ${JSON.stringify(s.rssWindowKiB)}`);
     assert.ok(Number.isFinite(s.steadyBytesPerHost), 'steady RSS per host computed against the empty process');
     assert.ok(s.bare.probes > 0 && s.bare.cpuPerProbeMs > 0, 'bare-Node reference ran');
+    // Twice, before vigil and after it; the second leaves out the killed targets.
+    assert.equal(s.bareRuns.length, 2);
+    assert.equal(s.bare.probes, s.bareRuns[0].probes + s.bareRuns[1].probes);
     // Its warm-up is not counted: about one second's probes (200 hosts every 1 s), not two.
     const perWindow = (s.spec.n / s.spec.intervalS) * s.spec.bareS;
-    assert.ok(s.bare.probes >= perWindow * 0.5 && s.bare.probes <= perWindow * 1.5, `bare probes ${s.bare.probes}, expected about ${perWindow} (warm-up ${s.spec.bareWarmS} s left out)`);
+    const alive = (s.spec.n - s.spec.kills) / s.spec.n;
+    for (const [run, share] of [[s.bareRuns[0], 1], [s.bareRuns[1], alive]]) {
+      assert.ok(run.probes >= perWindow * share * 0.5 && run.probes <= perWindow * share * 1.5, `bare probes ${run.probes}, expected about ${perWindow * share} (warm-up ${s.spec.bareWarmS} s left out)`);
+    }
+    assert.equal(s.bareRuns[1].failed, 0, 'the run after vigil left the killed targets out');
     assert.ok(s.fork.probes > 0 && s.fork.failed === 0, `fork reference ran cleanly: ${s.fork.error ?? ''}`);
     assert.equal(s.falseFailures, 0, `hosts that were never killed failed: ${s.falseFailureHosts.join(' ')}`);
     // Every killed endpoint was seen going down, and the alert followed.
