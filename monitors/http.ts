@@ -1,5 +1,6 @@
 /**
- * @fileoverview The `http` monitor: one request per host (undici), judged on
+ * @fileoverview The `http` monitor: one request per host (node:http for plain http
+ * on a connection of the check's own, undici for https and keepAlive), judged on
  * status, body regex, JSON paths, MD5 digest, certificate expiry and latency.
  * A fresh connection per check by default, as a health probe should.
  */
@@ -7,13 +8,15 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Agent, buildConnector, Client, errors, type Dispatcher } from 'undici';
+import { Agent, buildConnector, Client, type Dispatcher } from 'undici';
 import { problemsOf } from '../core/kit/option-problems.ts';
 import { defineMonitor, type HostCheckResult, type PluginContext } from '../core/types.ts';
 import { parseRegex } from './tcp/dialog.ts';
 import { describeNetError, isTimeoutReason } from './tcp/net-errors.ts';
 import { judgeBody, needsBody, type BodyRules } from './http/body.ts';
 import { exchange, type Answer, type BodyUse } from './http/exchange.ts';
+import { BODY_CUT_SHORT, plainExchange } from './http/plain-exchange.ts';
+import { connectSocket } from '../core/kit/connect-socket.ts';
 import { capturingConnector, holdingConnector, type CertExpiries } from './http/connector.ts';
 import { compileAssertion } from './http/json-path.ts';
 import { httpOptionsSchema, type HttpOptions } from './http/options.ts';
@@ -75,7 +78,8 @@ export function planFor(o: HttpOptions): Plan {
 
 /**
  * How a check reaches the server: with keepAlive, a pooled Agent; without, a
- * keep-alive request on a connection of the check's own, ended by a reset.
+ * keep-alive request on a connection of the check's own, ended by a reset (plain
+ * http through node:http, `http/plain-exchange.ts`; https through undici).
  * (`reset: true` would make the server close first and keep a TIME_WAIT per
  * check, and undici would build an error object to close each socket.)
  */
@@ -128,7 +132,7 @@ export default defineMonitor<HttpOptions>({
 async function checkOnce(
   transport: Transport, plan: Plan, first: HttpTarget, signal: AbortSignal, ctx: PluginContext, expiries?: CertExpiries,
 ): Promise<HostCheckResult> {
-  // Without keepAlive: the sockets this check opened, reset in `finally`.
+  // Without keepAlive: the TCP sockets this check opened, reset in `finally`.
   const sockets: net.Socket[] | undefined = plan.keepAlive ? undefined : [];
   const connect = sockets && holdingConnector(transport.connect, sockets);
   const t0 = performance.now();
@@ -136,7 +140,6 @@ async function checkOnce(
   let method = plan.method;
   let stage = 'waiting for the response';
   let chunked = false;
-  let complete = false;
   // What the answer's head says to do with its body; redirects are followed here.
   let location: string | undefined;
   const use = (code: number, headers: Answer['headers']): BodyUse => {
@@ -150,10 +153,16 @@ async function checkOnce(
   const reading = { use, max: plan.rules.maxBodyBytes, md5: !!plan.rules.md5, pooled: !sockets };
   try {
     for (let hops = 0; ; hops++) {
-      const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
       const headers = t.origin === first.origin ? plan.headers : plan.foreignHeaders;
-      const res = await exchange(via, { origin: t.origin, path: t.path, method, headers }, signal, reading);
-      complete = res.complete;
+      let res: Answer;
+      if (sockets && t.origin.startsWith('http:')) {
+        const raw = connectSocket({ host: t.hostname, port: t.port, noDelay: true });
+        sockets.push(raw);
+        res = await plainExchange(raw, { method, path: t.path, headers: plainHeaders(t, headers) }, signal, reading);
+      } else {
+        const via: Dispatcher = connect ? new Client(t.origin, { connect }) : transport.agent;
+        res = await exchange(via, { origin: t.origin, path: t.path, method, headers }, signal, reading);
+      }
       const code = res.code;
       if (plan.maxRedirects > 0 && REDIRECTS.has(code) && location !== undefined) {
         if (hops >= plan.maxRedirects) return fail(first, `too many redirects (more than ${plan.maxRedirects}), last to ${location}`);
@@ -184,39 +193,34 @@ async function checkOnce(
   } finally {
     // A Client whose socket is gone holds nothing else: no close() needed. A socket
     // still connecting cannot be reset (node would wait for the connect): destroy it.
-    if (sockets) {
-      // The last answer read to its end, over plain HTTP (undici listens on the TCP
-      // socket itself): its connection has nothing in flight.
-      const done = complete && t.url.startsWith('http:');
-      for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) reset(s, done && s === sockets[sockets.length - 1]);
-    }
+    // A reset: no TIME_WAIT on either side (the server's close would leave one there).
+    if (sockets) for (const s of sockets) if (s.connecting) s.destroy(); else if (!s.destroyed) s.resetAndDestroy();
   }
 }
 
 /**
- * undici builds a SocketError, stack trace and all, for each connection that closes
- * without one reported first: 3.6% of vigil's CPU at 20,000 http hosts. A connection
- * whose answer was read to its end is told first that it is finished, with undici's
- * own "informational" kind of error, which undici takes as a quiet close; any other
- * is reset as it is (undici then fails what is still in flight on it).
- */
-const CHECK_DONE = new errors.InformationalError('the http monitor closed the connection after its check');
-
-function reset(s: net.Socket, finished: boolean): void {
-  if (finished) s.emit('error', CHECK_DONE);
-  s.resetAndDestroy();
-}
-
-/**
- * On a keep-alive connection undici reports a server's close mid-body as a bare
- * socket error (UND_ERR_SOCKET, no cause), not as a length mismatch: say what it is.
+ * A server's close mid-body, reported by node:http as BODY_CUT_SHORT and by undici
+ * (on a keep-alive connection) as a bare socket error (UND_ERR_SOCKET, no cause),
+ * not as a length mismatch: say what it is.
  */
 function describeBodyError(err: unknown, chunked: boolean): string {
   const e = err as { code?: string; cause?: { code?: string } } | undefined;
-  if (e?.code !== 'UND_ERR_SOCKET' || e.cause?.code) return describeNetError(err);
+  if (e?.code !== BODY_CUT_SHORT && (e?.code !== 'UND_ERR_SOCKET' || e.cause?.code)) return describeNetError(err);
   return chunked
     ? 'body cut short: the server closed before the last chunk'
     : 'body cut short: the server closed before sending its Content-Length';
+}
+
+/**
+ * The request's headers for node:http, which adds no Host of its own here: the one
+ * undici would send (`host[:port]`) unless the options give one, and keep-alive.
+ * Keys are added one by one to a literal, not spread (a spread copy with keys added
+ * after it gets hidden classes of its own in node 20: connect-socket.ts).
+ */
+function plainHeaders(t: HttpTarget, headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { host: t.hostPort, connection: 'keep-alive' };
+  for (const k in headers) out[k] = headers[k]!;
+  return out;
 }
 
 function fail(t: HttpTarget, why: string): HostCheckResult {

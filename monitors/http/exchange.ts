@@ -40,7 +40,7 @@ export interface ExchangeOptions {
 }
 
 /** undici's dump() reads this much of a body nobody looks at before closing instead. */
-const DUMP_MAX = 128 * 1024;
+export const DUMP_MAX = 128 * 1024;
 
 const LEFT = new Error('the http monitor left this answer early');
 

@@ -10,6 +10,9 @@ export interface HttpTarget {
   url: string;
   /** `host[:port]` as undici's connector sees it: the key of the captured certificate. */
   hostPort: string;
+  /** The host to connect to (an IPv6 address without brackets) and its port. */
+  hostname: string;
+  port: number;
 }
 
 export interface TargetOptions {
@@ -46,5 +49,7 @@ export function targetFor(host: string, o: TargetOptions): HttpTarget {
 }
 
 export function fromUrl(u: URL): HttpTarget {
-  return { origin: u.origin, path: u.pathname + u.search, url: u.href, hostPort: u.host };
+  const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  return { origin: u.origin, path: u.pathname + u.search, url: u.href, hostPort: u.host, hostname, port };
 }

@@ -17,6 +17,7 @@ const WORDS: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed by the server before a full answer',
   UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
   UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
+  HPE_HEADER_OVERFLOW: 'response headers too large',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'body cut short: the server closed before sending its Content-Length',
   HPE_INVALID_CONSTANT: 'answer is not HTTP',
 };
