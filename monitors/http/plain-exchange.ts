@@ -82,8 +82,15 @@ export function plainExchange(socket: net.Socket, r: PlainRequest, signal: Abort
   });
 }
 
-/** node's parser errors in the words the undici path uses ("answer is not valid HTTP (...)"). */
+/**
+ * node's errors in the words the undici path uses: a parser error is "answer is not
+ * valid HTTP (...)"; "socket hang up" (the server closed, in order, before any answer;
+ * node gives it ECONNRESET, which would read as a reset) is the close it was.
+ */
 function readable(err: Error & { code?: string; reason?: string }): Error {
+  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') {
+    return Object.assign(new Error('connection closed by the server before a full answer'), { code: 'VIGIL_HTTP_CLOSED' });
+  }
   if (!err.code?.startsWith('HPE_') || err.code === 'HPE_HEADER_OVERFLOW') return err;
   return Object.assign(new Error(`answer is not valid HTTP (${err.reason ?? err.message})`), { code: 'VIGIL_HTTP_PARSE' });
 }

@@ -108,6 +108,15 @@ test('a server that resets the connection', async (t) => {
   assert.match(r.summary, /^http:\/\/127\.0\.0\.1:\d+\/: connection (reset|closed) by the server/);
 });
 
+test('a server that reads the request and closes without an answer', async (t) => {
+  const net = await import('node:net');
+  const srv = net.createServer((s) => s.once('data', () => s.end()));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => srv.close(() => r())));
+  const port = (srv.address() as import('node:net').AddressInfo).port;
+  assert.deepEqual(await once({ port }), { ok: false, summary: `http://127.0.0.1:${port}/: connection closed by the server before a full answer` });
+});
+
 test('a server that does not speak HTTP', async (t) => {
   const srv = await resettingServer({ afterBytes: 'SSH-2.0-OpenSSH\r\n' });
   t.after(() => srv.close());
