@@ -40,9 +40,40 @@ export interface ExchangeOptions {
 }
 
 /** undici's dump() reads this much of a body nobody looks at before closing instead. */
-export const DUMP_MAX = 128 * 1024;
+const DUMP_MAX = 128 * 1024;
 
 const LEFT = new Error('the http monitor left this answer early');
+
+/**
+ * One answer as it arrives, for both exchanges (this one and `plain-exchange.ts`):
+ * its head decides what to do with the body, and each chunk is kept, counted or
+ * dropped by that decision.
+ */
+export class AnswerReader {
+  readonly answer: Answer;
+  readonly use: BodyUse;
+  private readonly keeper?: BodyKeeper;
+  private seen = 0;
+
+  constructor(private readonly o: ExchangeOptions, code: number, headers: Answer['headers']) {
+    this.answer = { code, headers, complete: false };
+    this.use = o.use(code, headers);
+    if (this.use === 'read') this.keeper = new BodyKeeper(o.max, o.md5);
+  }
+
+  /** Takes one chunk of the body; true once no more is wanted (`max` kept or read, or a dump past DUMP_MAX). */
+  take(chunk: Buffer): boolean {
+    if (this.keeper) return this.keeper.add(chunk);
+    this.seen += chunk.length;
+    return this.seen > (this.use === 'discard' ? this.o.max : DUMP_MAX);
+  }
+
+  /** The answer, with what was kept of its body. */
+  result(): Answer {
+    if (this.keeper) this.answer.body = this.keeper.result();
+    return this.answer;
+  }
+}
 
 /**
  * Resolves with the answer once its body is whole, or once `max` is reached; rejects
@@ -53,10 +84,7 @@ export function exchange(via: Dispatcher, request: Dispatcher.DispatchOptions, s
   return new Promise<Answer>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let settled = false;
-    let answer: Answer | undefined;
-    let use: BodyUse = 'dump';
-    let seen = 0;
-    let keeper: BodyKeeper | undefined;
+    let reader: AnswerReader | undefined;
     let unwatch: (() => void) | undefined;
 
     const finish = (err: unknown) => {
@@ -64,10 +92,7 @@ export function exchange(via: Dispatcher, request: Dispatcher.DispatchOptions, s
       settled = true;
       unwatch?.();
       if (err !== undefined) reject(err);
-      else {
-        if (keeper) answer!.body = keeper.result();
-        resolve(answer!);
-      }
+      else resolve(reader!.result());
     };
     /** Done before the answer is: a pooled connection has to drop the rest. */
     const leave = (err?: unknown) => {
@@ -85,27 +110,20 @@ export function exchange(via: Dispatcher, request: Dispatcher.DispatchOptions, s
       },
       onResponseStart(_c, code, headers) {
         if (code < 200 || settled) return; // 1xx: the real answer follows
-        answer = { code, headers, complete: false };
-        use = o.use(code, headers);
-        if (use === 'read') keeper = new BodyKeeper(o.max, o.md5);
+        reader = new AnswerReader(o, code, headers);
       },
       onResponseData(_c, chunk) {
-        if (settled || !answer) return;
-        if (keeper) {
-          if (keeper.add(chunk)) leave();
-          return;
-        }
-        seen += chunk.length;
-        if (seen > (use === 'discard' ? o.max : DUMP_MAX)) leave();
+        if (settled || !reader) return;
+        if (reader.take(chunk)) leave();
       },
       onResponseEnd() {
-        if (!answer) return finish(new Error('the server closed without an answer'));
-        answer.complete = true;
+        if (!reader) return finish(new Error('the server closed without an answer'));
+        reader.answer.complete = true;
         finish(undefined);
       },
       onResponseError(_c, err) {
         // A body nobody looks at may end any way it likes, as with undici's dump().
-        if (answer && use === 'dump') finish(undefined);
+        if (reader?.use === 'dump') finish(undefined);
         else finish(err);
       },
     });

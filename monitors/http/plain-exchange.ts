@@ -13,8 +13,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { onAbort } from '../../core/kit/on-abort.ts';
-import { BodyKeeper } from './body.ts';
-import { DUMP_MAX, type Answer, type BodyUse, type ExchangeOptions } from './exchange.ts';
+import { AnswerReader, type Answer, type ExchangeOptions } from './exchange.ts';
 
 export interface PlainRequest {
   method: string;
@@ -35,19 +34,13 @@ export function plainExchange(socket: net.Socket, r: PlainRequest, signal: Abort
   return new Promise<Answer>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     let settled = false;
-    let answer: Answer | undefined;
-    let use: BodyUse = 'dump';
-    let seen = 0;
-    let keeper: BodyKeeper | undefined;
+    let reader: AnswerReader | undefined;
     const finish = (err: unknown) => {
       if (settled) return;
       settled = true;
       unwatch();
       if (err !== undefined) reject(err);
-      else {
-        if (keeper) answer!.body = keeper.result();
-        resolve(answer!);
-      }
+      else resolve(reader!.result());
     };
     // The checks of a batch share one signal: one listener for all (core/kit/on-abort.ts).
     const unwatch = onAbort(signal, () => finish(signal.reason));
@@ -59,24 +52,16 @@ export function plainExchange(socket: net.Socket, r: PlainRequest, signal: Abort
     req.on('error', (err) => finish(readable(err)));
     req.on('response', (res) => {
       if (settled) return;
-      answer = { code: res.statusCode ?? 0, headers: res.headers, complete: false };
-      use = o.use(answer.code, res.headers);
-      if (use === 'read') keeper = new BodyKeeper(o.max, o.md5);
+      const got = (reader = new AnswerReader(o, res.statusCode ?? 0, res.headers));
       res.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        if (keeper) {
-          if (keeper.add(chunk)) finish(undefined);
-          return;
-        }
-        seen += chunk.length;
-        if (seen > (use === 'discard' ? o.max : DUMP_MAX)) finish(undefined);
+        if (!settled && got.take(chunk)) finish(undefined);
       });
       res.on('end', () => {
-        answer!.complete = true;
+        got.answer.complete = true;
         finish(undefined);
       });
       // A body nobody looks at may end any way it likes, as on the undici path.
-      res.on('error', () => finish(use === 'dump' ? undefined : Object.assign(new Error('body cut short'), { code: BODY_CUT_SHORT })));
+      res.on('error', () => finish(got.use === 'dump' ? undefined : Object.assign(new Error('body cut short'), { code: BODY_CUT_SHORT })));
     });
     req.end();
   });
