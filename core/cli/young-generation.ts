@@ -36,6 +36,9 @@ export function parseYoungGeneration(value: string): YoungGeneration {
   return n;
 }
 
+/** The most `auto` gives, by the hosts or by what survives (young-survival.ts). */
+export const AUTO_MAX_MIB = 8;
+
 /** About 400 bytes a host: 2 MiB below 10,000 hosts, 4 below 20,000, 8 from there. */
 const AUTO_BYTES_PER_HOST = 420;
 
@@ -46,7 +49,7 @@ const AUTO_BYTES_PER_HOST = 420;
  */
 export function youngGenerationForHosts(hosts: number): number {
   let mib = 2;
-  while (mib < 8 && mib * 2 * 1024 * 1024 <= hosts * AUTO_BYTES_PER_HOST) mib *= 2;
+  while (mib < AUTO_MAX_MIB && mib * 2 * 1024 * 1024 <= hosts * AUTO_BYTES_PER_HOST) mib *= 2;
   return mib;
 }
 
