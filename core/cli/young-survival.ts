@@ -11,13 +11,13 @@
  * almost no full collection, 0.084-0.088 ms. tcp and dns at 5,000 hosts: 6-20%.
  *
  * So while the cap is below the most `auto` gives, V8's GC profiler is read in
- * windows of 10 s, and two busy windows in a row in which more than 40% of what the
+ * windows of 5 s, and two busy windows in a row in which more than 40% of what the
  * young collections saw survived double the cap. It is only ever raised.
  */
 import { GCProfiler, type GCProfilerResult } from 'node:v8';
 import { AUTO_MAX_MIB, youngGenerationForHosts, type YoungGenerationCap } from './young-generation.ts';
 
-export const SURVIVAL_WINDOW_MS = 10_000;
+export const SURVIVAL_WINDOW_MS = 5_000;
 /** More than this share of what young collections saw survived them: too small. */
 export const GROW_ABOVE = 0.4;
 /** Fewer young collections than this in a window say nothing (an idle vigil). */
