@@ -5,10 +5,10 @@
  * that (an http check holds about 28 KB: a service run of 100 of them is 2.8 MB, a
  * 2 MiB young generation collects every 1 MB), each young collection finds the
  * checks still running and copies most of what it sees; the copies are promoted and
- * the old generation then fills, so full collections come every second. Measured in
- * the thirteenth pass at http-5000 with 2 MiB: 59% of each young collection survived,
- * 1.5 full collections a second, 0.17-0.19 ms per check; with 4 MiB: 20% survived,
- * almost no full collection, 0.084-0.088 ms. tcp and dns at 5,000 hosts: 6-20%.
+ * the old generation then fills, so full collections come every second or so.
+ * Measured at http-5000 with 2 MiB (fourteenth pass in docs/performance.md): 59% of
+ * what each young collection saw survived it, 0.17-0.19 ms per check; with 4 MiB:
+ * 20%, almost no full collection, 0.084-0.088 ms. tcp and dns at 5,000 hosts: 6-20%.
  *
  * So while the cap is below the most `auto` gives, V8's GC profiler is read in
  * windows of 5 s, and two busy windows in a row in which more than 40% of what the
