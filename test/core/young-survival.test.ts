@@ -1,11 +1,15 @@
 /**
  * `--young-generation auto` learning from what survives: the sums over V8's GC
- * profiler entries, the rule, and the whole of it on a real V8 in a child node (one
- * whose allocations outlive a small young generation, one whose do not).
+ * profiler entries, the rule, the whole of it on a real V8 in a child node (one
+ * whose allocations outlive a small young generation, one whose do not), and
+ * `vigil run` growing it under a monitor whose checks in flight do not fit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GCProfilerResult } from 'node:v8';
 import { GROW_ABOVE, GrowthRule, MIN_SCAVENGES, survivedShare, youngSurvival } from '../../core/cli/young-survival.ts';
 
@@ -89,4 +93,60 @@ test('auto leaves alone a young generation whose objects die young', () => {
   const r = learn(10);
   assert.deepEqual(r.caps, [4]);
   assert.deepEqual(r.grown, []);
+});
+
+// A third-party monitor that holds about 55 KB while each check runs (50 ms): a
+// service run of 100 such checks does not fit in a 2 MiB young generation.
+const HOLDER = `
+export default {
+  kind: 'monitor',
+  name: 'holder',
+  apiVersion: 1,
+  description: 'test: holds about 55 KB while a check runs',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  create() {
+    return {
+      async check() {
+        const held = [];
+        for (let i = 0; i < 100; i++) held.push(new Array(128).fill(i));
+        await new Promise((r) => setTimeout(r, 50));
+        return { ok: held.length === 100, summary: 'ok' };
+      },
+    };
+  },
+};
+`;
+
+test('vigil run grows its young generation and says so when a service run of checks in flight does not fit in it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-survival-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'holder.mjs'), HOLDER);
+  const hosts = Array.from({ length: 100 }, (_, i) => `127.0.1.${i + 1}`).join(', ');
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    `state_dir: ${join(dir, 'state')}\ncontrol: { listen: "127.0.0.1:0" }\nplugins: [${join(dir, 'holder.mjs')}]\nhostgroups:\n  g: [${hosts}]\nwatches:\n  g:\n    services:\n      held:\n        interval: 1s\n        monitor: { plugin: holder }\n        periods: [{ when: always, alerts: [{ plugin: log }] }]\n`,
+  );
+  const child = spawn(process.execPath, ['bin/vigil.js', 'run', '-c', join(dir, 'vigil.yaml'), '--json-log'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.after(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  let log = '';
+  const grown = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "young generation grown" within 60 s:\n${log.slice(-3000)}`)), 60_000);
+    const seen = (b: Buffer) => {
+      log += b;
+      const line = log.split('\n').find((l) => l.includes('young generation grown'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+  });
+  assert.equal(grown.youngGenerationMiB, 4, 'from the 2 MiB sized for 100 hosts');
+  assert.ok((grown.survivedPercent as number) > GROW_ABOVE * 100, `survived ${grown.survivedPercent}%`);
+  assert.match(log, /"youngGenerationMiB":2\b/, 'sized by the hosts first');
 });
