@@ -2,7 +2,7 @@
  * @fileoverview `npm run bench`: vigil against the bare-Node ceiling and mon's
  * fork-per-check model on loopback targets, one table per scenario, results as JSON.
  *
- *   npm run bench                       all scenarios (about 20 minutes on 2 cores)
+ *   npm run bench                       all scenarios (about 25 minutes on 2 cores)
  *   npm run bench -- --only tcp-20000   some scenarios (comma-separated names)
  *   npm run bench -- --window 60        longer kill windows
  *   npm run bench -- --smoke            N = 200 tcp, a few seconds (what CI runs)

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bareWarmS, specsFor } from './specs.ts';
+import { VIGIL_WARM_CHECKS, bareWarmS, specsFor } from './specs.ts';
 
 test('the bare loop warms for at least 5 s and 2,500 probes', () => {
   // 100 probes a second (1,000 hosts every 10 s): 25 s.
@@ -24,6 +24,7 @@ test('the full run: every scenario, two windows, references for all but null', (
     assert.equal(s.steadyS, 20);
     assert.equal(s.windowS, 40);
     assert.equal(s.timeoutS, s.kind === 'dns' ? 2 : 3);
+    assert.equal(s.vigilWarmChecks, VIGIL_WARM_CHECKS);
     if (s.kind === 'null') assert.deepEqual([s.kills, s.bareS, s.bareWarmS, s.forkChecks], [0, 0, 0, 0]);
     else assert.deepEqual([s.kills, s.bareS, s.bareWarmS, s.forkChecks], [40, 10, bareWarmS(s.n, 10), 150]);
   }
@@ -37,5 +38,5 @@ test('--only picks scenarios by name, --window sets the kill window, --smoke is 
   assert.equal(specsFor({ smoke: false, windowS: 60, only: ['tcp-5000'] })[0]!.windowS, 60);
   const [smoke, ...rest] = specsFor({ smoke: true });
   assert.equal(rest.length, 0);
-  assert.deepEqual([smoke!.kind, smoke!.n, smoke!.intervalS, smoke!.bareWarmS], ['tcp', 200, 1, 1]);
+  assert.deepEqual([smoke!.kind, smoke!.n, smoke!.intervalS, smoke!.bareWarmS, smoke!.vigilWarmChecks], ['tcp', 200, 1, 1, 0]);
 });
