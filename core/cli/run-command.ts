@@ -118,7 +118,7 @@ export function runCommand(argv: string[]): Promise<number> {
         autoYoung = autoYoungGeneration(youngCap, (mib, s) =>
           log.info(
             { youngGenerationMiB: mib, survivedPercent: Math.round((100 * s.survivedBytes) / s.seenBytes), youngCollections: s.scavenges },
-            'young generation grown: most of what its collections saw was still in use (the checks in flight did not fit)',
+            'young generation grown to hold the checks in flight: most of what its collections saw was still in use (memory tuning; nothing to do)',
           ),
         );
       }

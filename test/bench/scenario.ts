@@ -194,6 +194,8 @@ export async function runScenario(spec: ScenarioSpec, ctx: RunContext): Promise<
     await sleep(spec.intervalS * 1000);
     const settleUntil = Date.now() + 300_000;
     while ((vigil.stats()?.checks ?? 0) < spec.vigilWarmChecks && Date.now() < settleUntil) await sleep(250);
+    const warmChecks = vigil.stats()?.checks ?? 0;
+    if (warmChecks < spec.vigilWarmChecks) ctx.log(`[${name}] vigil ran only ${warmChecks} of ${spec.vigilWarmChecks} checks in 300 s; measuring it anyway, perhaps not warm`);
     s0 = await vigil.freshStats(Date.now(), 5000);
     const cpu0 = cpuMs(vigil.pid) ?? NaN;
     const rssSamples: number[] = [];
