@@ -4,7 +4,7 @@
  * generation grow by the larger of --heap-growth and 8 MB, plus the young
  * generation's size, before it collects again (`BoundAllocationLimit` in V8's
  * heap-controller.cc). 8 MB is little at 20,000 hosts but 1.6 KiB a host at 5,000.
- * So when V8's room is larger than KIB a host (default 0.5, at least 2 MiB), vigil has V8 start
+ * So when V8's room is larger than KIB a host (default 1, at least 2 MiB), vigil has V8 start
  * its next collection earlier, at that share of its room, through
  * `--incremental-marking-hard-trigger` (a percent V8 reads each time it considers
  * starting to mark). The collection is V8's own, incremental and concurrent.
@@ -18,13 +18,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
 import { nodeHasFlag } from './node-flags.ts';
 
-/**
- * Half a KiB a host: measured against 1 in alternating runs (fifteenth pass), dns-5000
- * settled 2.6 MiB lower and http-20000 4-11 MiB lower, for no CPU that could be told
- * from noise. The eighth pass had kept 1 because half cost http-20000 CPU; its checks
- * then left undici's garbage in the old generation, which plain http no longer does.
- */
-export const DEFAULT_HEAP_ROOM_KIB = 0.5;
+export const DEFAULT_HEAP_ROOM_KIB = 1;
 /** Below this a collection would come before it has anything to free. */
 export const MIN_ROOM_BYTES = 2 * 1024 * 1024;
 /** V8's least growth of the old generation's limit after a full collection (heap-controller.cc). */
