@@ -3,7 +3,6 @@
  * summary follows mon's convention (the failing hosts, space-separated), so mon
  * alert scripts that parse it keep working.
  */
-import { hostRecord } from '../state/host-record.ts';
 import type { GroupCheckResult, HostCheckResult } from '../types.ts';
 import type { RunResult } from '../state.ts';
 
@@ -25,6 +24,7 @@ function capHost(r: HostCheckResult): HostCheckResult {
   return out;
 }
 
+/** One run from its hosts' results; a result over LIMITS is replaced in `results` by a capped copy. */
 export function fromHostResults(
   hosts: string[],
   results: Record<string, HostCheckResult>,
@@ -34,9 +34,13 @@ export function fromHostResults(
   const failed: string[] = [];
   const degraded: string[] = [];
   const lines: string[] = [];
-  const capped = hostRecord<HostCheckResult>();
-  for (const h in results) capped[h] = capHost(results[h]!);
-  results = capped;
+  // In place: `results` is the run's own record, and a copy of it for every run is
+  // garbage for nothing when no result is over its limit (the usual case).
+  for (const h in results) {
+    const r = results[h]!;
+    const c = capHost(r);
+    if (c !== r) results[h] = c;
+  }
   for (const h of hosts) {
     const r = results[h];
     if (!r) continue;

@@ -811,6 +811,15 @@ function normaliseHostResult(r: unknown): HostCheckResult {
     return { ok: false, summary: 'monitor plugin returned no result (expected { ok, summary })' };
   }
   const x = r as HostCheckResult & Record<string, unknown>;
+  // A plain result with all it needs is kept as it is (the contract in docs/plugins.md:
+  // vigil keeps it as the host's last result and never changes it). A copy made into
+  // `{}` has room for 4 keys inside the object; a fifth (dns: ok, summary, latencyMs,
+  // detail, metrics) went to a separate property array, 40 bytes a host kept live.
+  if (typeof x.summary === 'string' && typeof x.latencyMs === 'number' && (x.detail === undefined || typeof x.detail === 'string') && Object.getPrototypeOf(x) === Object.prototype) {
+    flatString(x.summary);
+    if (x.detail !== undefined) flatString(x.detail);
+    return x;
+  }
   const summary = flatString(typeof x.summary === 'string' ? x.summary : String(x.summary ?? ''));
   // Same keys, same order as `{ ...x, summary }`, but built from an empty literal: a spread
   // copy gets a map outside V8's transition tree, so the `latencyMs` added next gave every
