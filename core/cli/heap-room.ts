@@ -4,7 +4,7 @@
  * generation grow by the larger of --heap-growth and 8 MB, plus the young
  * generation's size, before it collects again (`BoundAllocationLimit` in V8's
  * heap-controller.cc). 8 MB is little at 20,000 hosts but 1.6 KiB a host at 5,000.
- * So when V8's room is larger than KIB a host (default 1, at least 2 MiB), vigil has V8 start
+ * So when V8's room is larger than KIB a host (default 0.75, at least 2 MiB), vigil has V8 start
  * its next collection earlier, at that share of its room, through
  * `--incremental-marking-hard-trigger` (a percent V8 reads each time it considers
  * starting to mark). The collection is V8's own, incremental and concurrent.
@@ -18,7 +18,14 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { UsageError } from './args.ts';
 import { nodeHasFlag } from './node-flags.ts';
 
-export const DEFAULT_HEAP_ROOM_KIB = 1;
+/**
+ * Three quarters of a KiB a host (sixteenth pass): against 1, in five alternating
+ * pairs of runs at dns-5000, 1.3 MiB less settled (about 0.27 KiB a host) for a CPU
+ * cost within the runs' noise (0.051 against 0.050 ms a check on average, medians
+ * 0.052 and 0.047). Half a KiB (fifteenth pass) had cost dns 15-50% in some rounds
+ * and was reverted.
+ */
+export const DEFAULT_HEAP_ROOM_KIB = 0.75;
 /** Below this a collection would come before it has anything to free. */
 export const MIN_ROOM_BYTES = 2 * 1024 * 1024;
 /** V8's least growth of the old generation's limit after a full collection (heap-controller.cc). */
