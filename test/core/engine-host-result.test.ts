@@ -49,7 +49,9 @@ ${svc('full')}${svc('bare')}${svc('shared')}`,
   const engine = await Engine.start({ configFile: join(dir, 'vigil.yaml'), log: silentLogger });
   const seen: Record<string, Record<string, HostCheckResult>[]> = { full: [], bare: [], shared: [] };
   engine.on('result', (r: { service: string; hosts: Record<string, HostCheckResult> }) => seen[r.service]?.push(r.hosts));
-  await new Promise((r) => setTimeout(r, 700));
+  // Until every service has run twice (at 200 ms that is well under a second; 10 s on a loaded machine).
+  const until = Date.now() + 10_000;
+  while (Date.now() < until && Object.values(seen).some((runs) => runs.length < 2)) await new Promise((r) => setTimeout(r, 50));
   const status = engine.status();
   await engine.close(500);
   const given = (globalThis as { vigilGivenResults?: { full: HostCheckResult[]; bare: HostCheckResult[] } }).vigilGivenResults!;
