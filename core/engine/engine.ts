@@ -815,7 +815,8 @@ function normaliseHostResult(r: unknown): HostCheckResult {
   // vigil keeps it as the host's last result and never changes it). A copy made into
   // `{}` has room for 4 keys inside the object; a fifth (dns: ok, summary, latencyMs,
   // detail, metrics) went to a separate property array, 40 bytes a host kept live.
-  if (typeof x.summary === 'string' && typeof x.latencyMs === 'number' && (x.detail === undefined || typeof x.detail === 'string') && Object.getPrototypeOf(x) === Object.prototype) {
+  const complete = typeof x.summary === 'string' && typeof x.latencyMs === 'number' && (x.detail === undefined || typeof x.detail === 'string');
+  if (complete && Object.getPrototypeOf(x) === Object.prototype) {
     flatString(x.summary);
     if (x.detail !== undefined) flatString(x.detail);
     return x;
